@@ -1,0 +1,59 @@
+"""Helpers shared by the command-line subcommands: parsing numbers and points, clean errors."""
+
+from __future__ import annotations
+
+import math
+
+
+class CliError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+def parse_float(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise CliError(f"{what}: '{text}' is not a number") from None
+    if math.isnan(value):
+        raise CliError(f"{what}: NaN is not allowed")
+    if math.isinf(value):
+        raise CliError(f"{what}: must be finite")
+    return value
+
+
+def parse_learning_rate(text: str, what: str = "--lr") -> float:
+    value = parse_float(text, what)
+    if value <= 0:
+        raise CliError(f"{what}: a learning rate must be greater than zero, not {text}")
+    if value > 1e6:
+        raise CliError(f"{what}: {text} is absurdly large (at most 1e6)")
+    return value
+
+
+def parse_point(text: str, what: str = "--start") -> tuple[float, ...]:
+    """'5' or '-1.5,2' -> a tuple of finite floats."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise CliError(f"{what}: give one number (1-D) or two separated by a comma (2-D)")
+    return tuple(parse_float(p, what) for p in parts)
+
+
+def parse_steps(text: str | int, what: str = "--steps", limit: int = 100_000_000) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        raise CliError(f"{what}: '{text}' is not a whole number") from None
+    if not 1 <= value <= limit:
+        raise CliError(f"{what}: must be from 1 to {limit:,}, not {value:,}")
+    return value
+
+
+def parse_params(items: list[str] | None, what: str = "--param") -> dict[str, float]:
+    """['a=2', 'b=3'] -> {'a': 2.0, 'b': 3.0}."""
+    out = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"{what}: expected NAME=VALUE, not '{item}'")
+        out[name.strip()] = parse_float(value, f"{what} {name.strip()}")
+    return out

@@ -1,0 +1,1 @@
+"""The Qt window of LR Desk: small views composed by the main window, fed by a worker thread."""

@@ -1,0 +1,1 @@
+"""Data files shipped with LR Desk (icons, lessons); loaded with importlib.resources."""
