@@ -606,13 +606,8 @@ FUNCTIONS: dict[str, type[LossFunction]] = {
     )
 }
 
-#: Builders for functions that are not in the fixed registry (typed expressions).
-_EXTRA_BUILDERS: dict[str, Callable[[Mapping[str, float], str], LossFunction]] = {}
-
-
-def register_builder(key: str, builder: Callable[[Mapping[str, float], str], LossFunction]) -> None:
-    """Let another core module supply functions built from text, e.g. typed expressions."""
-    _EXTRA_BUILDERS[key] = builder
+#: The key of a function typed in by the user (see ``lrdesk.core.expression``).
+CUSTOM = "custom"
 
 
 def make_function(
@@ -622,7 +617,10 @@ def make_function(
     params = dict(params or {})
     if key in FUNCTIONS:
         return FUNCTIONS[key](**params)
-    if key in _EXTRA_BUILDERS:
-        return _EXTRA_BUILDERS[key](params, expression)
-    names = ", ".join([*FUNCTIONS, *_EXTRA_BUILDERS])
+    if key == CUSTOM:
+        # imported here: typed functions need sympy, which start-up should not pay for
+        from lrdesk.core.expression import build_custom_function
+
+        return build_custom_function(expression, params)
+    names = ", ".join([*FUNCTIONS, CUSTOM])
     raise InvalidFunction(f"unknown function '{key}' (choose one of: {names})")
