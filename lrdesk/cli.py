@@ -1,1 +1,0 @@
-def main(argv=None):\n    return 0
