@@ -23,7 +23,7 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run_all.py
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run_all.py $(BENCH)
 
 package: $(STAMP)
 	$(PY) packaging/build.py

@@ -7,6 +7,7 @@ engine keeps its state in Fortran order, where each column is contiguous.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -64,18 +65,65 @@ class LossFunction:
         self.params: dict[str, float] = values
 
     # --- the surface -------------------------------------------------------------------
+    #: Built-in surfaces give their value and gradient as ONE formula on coordinates,
+    #: ``_vg(x[, y]) -> (L, dL/dx[, dL/dy])``, written with arithmetic that means the same on
+    #: NumPy columns and on Python floats. The array methods below are derived from it, and the
+    #: engine steps a single run on plain floats with it (bit for bit the same numbers, several
+    #: times faster). Surfaces without it (typed-in ones) override the array methods instead.
+    _vg: ClassVar[Callable | None] = None
+    #: True where ``_vg`` takes a module ``m`` for cos/sin (``np`` for arrays, ``math`` for floats)
+    uses_trig: ClassVar[bool] = False
+
     def value(self, P: Array) -> Array:
-        raise NotImplementedError
+        if self._vg is None:
+            raise NotImplementedError
+        return np.asarray(self._vg(*_columns(P))[0], dtype=float)
 
     def gradient(self, P: Array) -> Array:
-        raise NotImplementedError
+        if self._vg is None:
+            raise NotImplementedError
+        return _stack(P.shape[0], self._vg(*_columns(P))[1:])
 
     def hessian(self, P: Array) -> Array:
         raise NotImplementedError
 
     def value_and_gradient(self, P: Array) -> tuple[Array, Array]:
         """Both at once; subclasses share work between the two where they can."""
-        return self.value(P), self.gradient(P)
+        if self._vg is None:
+            return self.value(P), self.gradient(P)
+        L, *g = self._vg(*_columns(P))
+        return np.asarray(L, dtype=float), _stack(P.shape[0], g)
+
+    def value_and_gradient_into(self, P: Array, loss_out: Array, grad_out: Array) -> None:
+        """Write the values into ``loss_out`` (K,) and the gradients into ``grad_out`` (K, dim).
+
+        The engine's inner loop calls this with rows of its own buffers, so that a surface that
+        can compute in place saves a copy.
+        """
+        if self._vg is None:
+            loss_out[...], grad_out[...] = self.value_and_gradient(P)
+            return
+        L, *g = self._vg(*_columns(P))
+        loss_out[...] = L
+        for i, column in enumerate(g):
+            grad_out[:, i] = column
+
+    def scalar_value_and_gradient(self) -> Callable | None:
+        """``_vg`` on plain floats (``f(x[, y]) -> (L, gx[, gy])``), or None where unavailable."""
+        if self._vg is None:
+            return None
+        if self.uses_trig:
+            return functools.partial(self._vg, m=math) if _trig_agrees() else None
+        return self._vg
+
+    def for_runs(self, index: Array) -> LossFunction:
+        """This surface for a subset of a batch's runs (the engine drops finished runs).
+
+        Surfaces whose constants are shared by every run return themselves. A surface whose
+        constants differ per run (arrays with one entry per run) must return the selection,
+        or the engine keeps every run in place instead.
+        """
+        return self
 
     # --- what is known about it ----------------------------------------------------------
     def minima(self) -> Array:
@@ -115,11 +163,25 @@ def _columns(P: Array) -> list[Array]:
     return [P[:, i] for i in range(P.shape[1])]
 
 
-def _stack(*cols: Array) -> Array:
-    out = np.empty((cols[0].shape[0], len(cols)), order="F")
+def _stack(rows: int, cols) -> Array:
+    out = np.empty((rows, len(cols)), order="F")
     for i, c in enumerate(cols):
         out[:, i] = c
     return out
+
+
+@functools.cache
+def _trig_agrees() -> bool:
+    """Whether ``math`` gives NumPy's sin and cos bit for bit on this machine (checked once).
+
+    NumPy may use its own SIMD routines; where they differ from the C library in the last bit,
+    single runs of trigonometric surfaces stay on the array path so they match batches exactly.
+    """
+    x = np.linspace(-70.0, 70.0, 4099) * 1.000123
+    return all(
+        np.array_equal(vector(x), [scalar(v) for v in x.tolist()])
+        for vector, scalar in ((np.sin, math.sin), (np.cos, math.cos))
+    )
 
 
 def _hess2(hxx: Array, hxy: Array, hyy: Array) -> Array:
@@ -164,18 +226,18 @@ class Quadratic(LossFunction):
     is_quadratic = True
     parameters = (Parameter("a", 1.0, 1e-3, 1e3, "curvature: L = a·w², so L'' = 2a"),)
 
-    def value(self, P):
-        return self.params["a"] * P[:, 0] ** 2
+    def _vg(self, w):
+        a = self.params["a"]
+        return a * (w * w), (2.0 * a) * w
 
-    def gradient(self, P):
-        return 2.0 * self.params["a"] * P
+    def value_and_gradient_into(self, P, loss_out, grad_out):
+        a = self.params["a"]
+        np.multiply(P[:, 0], P[:, 0], out=loss_out)
+        loss_out *= a
+        np.multiply(P, 2.0 * a, out=grad_out)
 
     def hessian(self, P):
         return np.full((P.shape[0], 1, 1), 2.0 * self.params["a"])
-
-    def value_and_gradient(self, P):
-        a = self.params["a"]
-        return a * P[:, 0] ** 2, (2.0 * a) * P
 
     def minima(self):
         return np.zeros((1, 1))
@@ -192,24 +254,19 @@ class DoubleWell(LossFunction):
     dim = 1
     parameters = (Parameter("t", 0.3, -2.0, 2.0, "tilt: makes one well deeper than the other"),)
 
-    def value(self, P):
-        w = P[:, 0]
-        return (w * w - 1.0) ** 2 + self.params["t"] * w
-
-    def _g(self, w):
-        return 4.0 * w * (w * w - 1.0) + self.params["t"]
-
-    def gradient(self, P):
-        return self._g(P[:, 0])[:, None].copy(order="F")
+    def _vg(self, w):
+        t = self.params["t"]
+        u = w * w - 1.0
+        return u * u + t * w, 4.0 * w * u + t
 
     def hessian(self, P):
         w = P[:, 0]
         return (12.0 * w * w - 4.0)[:, None, None]
 
     def minima(self):
-        roots = stationary_points_1d(self._g, -3.0, 3.0)
+        roots = stationary_points_1d(lambda w: self._vg(w)[1], -3.0, 3.0)
         mins = [r for r in roots if 12.0 * r * r - 4.0 > 0]
-        mins.sort(key=lambda r: self.value(np.array([[r]]))[0])
+        mins.sort(key=lambda r: self._vg(r)[0])
         return np.array(mins).reshape(-1, 1)
 
     def view_box(self):
@@ -225,22 +282,15 @@ class Bumpy(LossFunction):
     formula = "L(w) = w²/2 + h·(1 − cos(f·w))"
     description = "A bowl covered in ripples: small steps get caught in a ripple, big ones jump across."
     dim = 1
+    uses_trig = True
     parameters = (
         Parameter("h", 1.0, 0.0, 20.0, "height of the ripples"),
         Parameter("f", 3.0, 0.1, 20.0, "frequency of the ripples"),
     )
 
-    def value(self, P):
-        w = P[:, 0]
+    def _vg(self, w, m=np):
         h, f = self.params["h"], self.params["f"]
-        return 0.5 * w * w + h * (1.0 - np.cos(f * w))
-
-    def _g(self, w):
-        h, f = self.params["h"], self.params["f"]
-        return w + h * f * np.sin(f * w)
-
-    def gradient(self, P):
-        return self._g(P[:, 0])[:, None].copy(order="F")
+        return 0.5 * w * w + h * (1.0 - m.cos(f * w)), w + (h * f) * m.sin(f * w)
 
     def hessian(self, P):
         w = P[:, 0]
@@ -248,7 +298,7 @@ class Bumpy(LossFunction):
         return (1.0 + h * f * f * np.cos(f * w))[:, None, None]
 
     def minima(self):
-        roots = stationary_points_1d(self._g, -8.0, 8.0, samples=16001)
+        roots = stationary_points_1d(lambda w: self._vg(w)[1], -8.0, 8.0, samples=16001)
         h, f = self.params["h"], self.params["f"]
         mins = [r for r in roots if 1.0 + h * f * f * math.cos(f * r) > 0]
         mins.sort(key=abs)
@@ -273,12 +323,9 @@ class Bowl(LossFunction):
     is_quadratic = True
     parameters = (Parameter("a", 1.0, 1e-3, 1e3, "curvature in every direction"),)
 
-    def value(self, P):
-        x, y = _columns(P)
-        return self.params["a"] * (x * x + y * y)
-
-    def gradient(self, P):
-        return (2.0 * self.params["a"]) * P
+    def _vg(self, x, y):
+        a = self.params["a"]
+        return a * (x * x + y * y), (2.0 * a) * x, (2.0 * a) * y
 
     def hessian(self, P):
         H = np.zeros((P.shape[0], 2, 2))
@@ -308,6 +355,11 @@ class IllConditioned(LossFunction):
         Parameter("angle", 0.0, -180.0, 180.0, "θ in degrees: turns the valley"),
     )
 
+    def __init__(self, **params: float) -> None:
+        super().__init__(**params)
+        A = self._matrix()
+        self._a, self._b, self._d = float(A[0, 0]), float(A[0, 1]), float(A[1, 1])
+
     def _matrix(self) -> Array:
         lam2 = self.params["curvature"]
         lam1 = lam2 * self.params["condition"]
@@ -315,15 +367,13 @@ class IllConditioned(LossFunction):
         c, s = math.cos(t), math.sin(t)
         # rows: u along (c, s) gets the steep curvature, v along (-s, c) the flat one
         R = np.array([[c, s], [-s, c]])
-        return R.T @ np.diag([lam1, lam2]) @ R
+        A = R.T @ np.diag([lam1, lam2]) @ R
+        return 0.5 * (A + A.T)
 
-    def value(self, P):
-        A = self._matrix()
-        x, y = _columns(P)
-        return 0.5 * (A[0, 0] * x * x + 2.0 * A[0, 1] * x * y + A[1, 1] * y * y)
-
-    def gradient(self, P):
-        return np.asfortranarray(P @ self._matrix())
+    def _vg(self, x, y):
+        gx = self._a * x + self._b * y
+        gy = self._b * x + self._d * y
+        return 0.5 * (x * gx + y * gy), gx, gy
 
     def hessian(self, P):
         return np.broadcast_to(self._matrix(), (P.shape[0], 2, 2)).copy()
@@ -346,28 +396,37 @@ class Rosenbrock(LossFunction):
         Parameter("b", 100.0, 0.0, 1e4, "steepness of the valley walls"),
     )
 
-    def value(self, P):
-        x, y = _columns(P)
-        a, b = self.params["a"], self.params["b"]
-        return (a - x) ** 2 + b * (y - x * x) ** 2
-
-    def gradient(self, P):
-        return self.value_and_gradient(P)[1]
-
-    def value_and_gradient(self, P):
-        x, y = _columns(P)
+    def _vg(self, x, y):
         a, b = self.params["a"], self.params["b"]
         r = y - x * x
         d = a - x
-        G = np.empty(P.shape, order="F")
-        np.multiply(r, 2.0 * b, out=G[:, 1])
-        G[:, 0] = -2.0 * d - 2.0 * x * G[:, 1]
-        return d * d + b * r * r, G
+        gy = (2.0 * b) * r
+        return d * d + b * (r * r), -2.0 * d - 2.0 * x * gy, gy
+
+    def value_and_gradient_into(self, P, loss_out, grad_out):
+        # the same operations as _vg, in place: this is the benchmark's inner loop
+        a, b = self.params["a"], self.params["b"]
+        x, y = P[:, 0], P[:, 1]
+        gx, gy = grad_out[:, 0], grad_out[:, 1]
+        r = np.multiply(x, x)
+        np.subtract(y, r, out=r)
+        d = np.subtract(a, x)
+        np.multiply(r, 2.0 * b, out=gy)
+        np.multiply(x, 2.0, out=gx)
+        gx *= gy
+        np.multiply(d, -2.0, out=loss_out)
+        np.subtract(loss_out, gx, out=gx)
+        np.multiply(r, r, out=r)
+        r *= b
+        np.multiply(d, d, out=loss_out)
+        loss_out += r
 
     def hessian(self, P):
         x, y = _columns(P)
         b = self.params["b"]
-        return _hess2(2.0 - 4.0 * b * (y - x * x) + 8.0 * b * x * x, -4.0 * b * x, np.full_like(x, 2.0 * b))
+        return _hess2(
+            2.0 - 4.0 * b * (y - x * x) + 8.0 * b * x * x, -4.0 * b * x, np.full_like(x, 2.0 * b)
+        )
 
     def minima(self):
         a = self.params["a"]
@@ -387,36 +446,25 @@ class Beale(LossFunction):
     description = "Flat plains and sharp ridges: the gradient's size changes wildly from place to place."
     dim = 2
 
-    _C = (1.5, 2.25, 2.625)
-
-    def _terms(self, P):
-        x, y = _columns(P)
-        out = []
-        for k, c in enumerate(self._C, start=1):
-            yk = y**k
-            t = c - x + x * yk
-            dtx = yk - 1.0
-            dty = k * x * y ** (k - 1)
-            dtxx = np.zeros_like(x)
-            dtxy = k * y ** (k - 1)
-            dtyy = k * (k - 1) * x * y ** (k - 2) if k >= 2 else np.zeros_like(x)
-            out.append((t, dtx, dty, dtxx, dtxy, dtyy))
-        return out
-
-    def value(self, P):
-        return sum(t * t for t, *_ in self._terms(P))
-
-    def gradient(self, P):
-        gx = gy = 0.0
-        for t, dtx, dty, *_ in self._terms(P):
-            gx = gx + 2.0 * t * dtx
-            gy = gy + 2.0 * t * dty
-        return _stack(gx, gy)
+    def _vg(self, x, y):
+        y2 = y * y
+        y3 = y2 * y
+        t1 = 1.5 - x + x * y
+        t2 = 2.25 - x + x * y2
+        t3 = 2.625 - x + x * y3
+        gx = 2.0 * (t1 * (y - 1.0) + t2 * (y2 - 1.0) + t3 * (y3 - 1.0))
+        gy = 2.0 * x * (t1 + 2.0 * t2 * y + 3.0 * t3 * y2)
+        return t1 * t1 + t2 * t2 + t3 * t3, gx, gy
 
     def hessian(self, P):
+        x, y = _columns(P)
         hxx = hxy = hyy = 0.0
-        for t, dtx, dty, dtxx, dtxy, dtyy in self._terms(P):
-            hxx = hxx + 2.0 * (dtx * dtx + t * dtxx)
+        for k, c in enumerate((1.5, 2.25, 2.625), start=1):
+            t = c - x + x * y**k
+            dtx, dty = y**k - 1.0, k * x * y ** (k - 1)
+            dtxy = k * y ** (k - 1)
+            dtyy = k * (k - 1) * x * y ** (k - 2) if k >= 2 else 0.0
+            hxx = hxx + 2.0 * dtx * dtx
             hxy = hxy + 2.0 * (dtx * dty + t * dtxy)
             hyy = hyy + 2.0 * (dty * dty + t * dtyy)
         return _hess2(hxx, hxy, hyy)
@@ -438,15 +486,10 @@ class Himmelblau(LossFunction):
     description = "Four equally deep valleys: the start point and the step decide which one you reach."
     dim = 2
 
-    def value(self, P):
-        x, y = _columns(P)
-        return (x * x + y - 11.0) ** 2 + (x + y * y - 7.0) ** 2
-
-    def gradient(self, P):
-        x, y = _columns(P)
-        a = x * x + y - 11.0
-        b = x + y * y - 7.0
-        return _stack(4.0 * x * a + 2.0 * b, 2.0 * a + 4.0 * y * b)
+    def _vg(self, x, y):
+        u = x * x + y - 11.0
+        v = x + y * y - 7.0
+        return u * u + v * v, 4.0 * x * u + 2.0 * v, 2.0 * u + 4.0 * y * v
 
     def hessian(self, P):
         x, y = _columns(P)
@@ -455,13 +498,11 @@ class Himmelblau(LossFunction):
         )
 
     def minima(self):
-        return np.array(
-            [
-                [3.0, 2.0],
-                [-2.805118086952745, 3.131312518250573],
-                [-3.779310253377747, -3.283185991286170],
-                [3.584428340330492, -1.848126526964404],
-            ]
+        return newton_refine(
+            self,
+            np.array(
+                [[3.0, 2.0], [-2.805118, 3.131313], [-3.779310, -3.283186], [3.584428, -1.848127]]
+            ),
         )
 
     def view_box(self):
@@ -481,14 +522,9 @@ class Saddle(LossFunction):
     )
     dim = 2
 
-    def value(self, P):
-        x, y = _columns(P)
+    def _vg(self, x, y):
         y2 = y * y
-        return x * x + 0.25 * y2 * y2 - 0.5 * y2
-
-    def gradient(self, P):
-        x, y = _columns(P)
-        return _stack(2.0 * x, y * y * y - y)
+        return x * x + 0.25 * y2 * y2 - 0.5 * y2, 2.0 * x, y2 * y - y
 
     def hessian(self, P):
         x, y = _columns(P)
@@ -510,22 +546,15 @@ class Rastrigin(LossFunction):
     formula = "L = 2A + x² − A·cos(2πx) + y² − A·cos(2πy)"
     description = "An egg-box of local minima over a bowl: a classic trap for small steps."
     dim = 2
+    uses_trig = True
     parameters = (Parameter("A", 10.0, 0.0, 100.0, "depth of the egg-box dimples"),)
 
-    def value(self, P):
-        x, y = _columns(P)
+    def _vg(self, x, y, m=np):
         A = self.params["A"]
         tau = 2.0 * math.pi
-        return 2.0 * A + x * x - A * np.cos(tau * x) + y * y - A * np.cos(tau * y)
-
-    def _g1(self, v):
-        A = self.params["A"]
-        tau = 2.0 * math.pi
-        return 2.0 * v + A * tau * np.sin(tau * v)
-
-    def gradient(self, P):
-        x, y = _columns(P)
-        return _stack(self._g1(x), self._g1(y))
+        tx, ty = tau * x, tau * y
+        value = 2.0 * A + x * x - A * m.cos(tx) + y * y - A * m.cos(ty)
+        return value, 2.0 * x + (A * tau) * m.sin(tx), 2.0 * y + (A * tau) * m.sin(ty)
 
     def hessian(self, P):
         x, y = _columns(P)
@@ -540,8 +569,8 @@ class Rastrigin(LossFunction):
     def minima(self):
         A = self.params["A"]
         tau = 2.0 * math.pi
-        roots = stationary_points_1d(self._g1, -5.5, 5.5, samples=22001)
-        one_d = [r for r in roots if 2.0 + A * tau * tau * math.cos(tau * r) > 0]
+        one_d = stationary_points_1d(lambda v: self._vg(v, v)[1], -5.5, 5.5, samples=22001)
+        one_d = [r for r in one_d if 2.0 + A * tau * tau * math.cos(tau * r) > 0]
         pts = np.array([(x, y) for x in one_d for y in one_d]).reshape(-1, 2)
         order = np.argsort(self.value(pts), kind="stable")
         return pts[order]
@@ -560,15 +589,11 @@ class SixHumpCamel(LossFunction):
     description = "Six valleys, two of them deepest: a small map of how starts and steps pick a valley."
     dim = 2
 
-    def value(self, P):
-        x, y = _columns(P)
+    def _vg(self, x, y):
         x2, y2 = x * x, y * y
-        return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
-
-    def gradient(self, P):
-        x, y = _columns(P)
-        x2, y2 = x * x, y * y
-        return _stack(8.0 * x - 8.4 * x2 * x + 2.0 * x2 * x2 * x + y, x + 16.0 * y2 * y - 8.0 * y)
+        value = (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
+        gx = 8.0 * x - 8.4 * x2 * x + 2.0 * x2 * x2 * x + y
+        return value, gx, x + 16.0 * y2 * y - 8.0 * y
 
     def hessian(self, P):
         x, y = _columns(P)

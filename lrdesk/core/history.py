@@ -69,8 +69,8 @@ class RunHistory:
         kept = rows.take(keep) if not keep.all() else rows
         kept.pinned = pinned[keep]
         self._extend(kept)
-        while self._n - self._count_first() > self.capacity:
-            self._thin()
+        while self._n - self._count_first() > self.capacity and self._thin():
+            pass
         return kept
 
     def _count_first(self) -> int:
@@ -102,17 +102,21 @@ class RunHistory:
         self._pinned[n : n + m] = rows.pinned
         self._n = n + m
 
-    def _thin(self) -> None:
+    def _thin(self) -> bool:
+        """Double the stride and drop the rows it no longer keeps; False if none could go."""
         self.stride *= 2
         n = self._n
         steps = self._buf["steps"][:n]
         keep = (steps < self.keep_first) | (steps % self.stride == 0) | self._pinned[:n]
         m = int(keep.sum())
+        if m == n and self.stride > int(steps[-1]):
+            return False  # only kept-first and pinned rows are left
         for store in (self._buf, self._state):
             for a in store.values():
                 a[:m] = a[:n][keep]
         self._pinned[:m] = self._pinned[:n][keep]
         self._n = m
+        return True
 
     # --- read access: fresh views of the kept rows --------------------------------------------
     def __getattr__(self, name: str) -> Array:

@@ -10,6 +10,10 @@ completed steps (``scheduler.step()`` called once per optimizer step):
 - cosine (CosineAnnealingLR, closed form): η_min/α + (1 − η_min/α)·(1 + cos(π·t/T_max))/2
 - warmup (LinearLR chained with SequentialLR): for t < warmup the factor rises linearly from
   ``warmup_start`` to 1, then the main schedule runs from its own step 0.
+
+torch computes most of these recursively (each rate from the previous one); the closed forms here
+agree with it to rounding, which the tests check against a stored torch reference. A warm-up may
+start from 0 here, where torch's LinearLR insists on a factor above 0.
 """
 
 from __future__ import annotations
@@ -44,6 +48,14 @@ _LIMITS = {
 }
 
 
+#: parameters counted in steps: torch takes whole numbers there
+_WHOLE = ("step_size", "t_max")
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 class InvalidSchedule(ValueError):
     """A schedule that cannot be used."""
 
@@ -62,13 +74,21 @@ class ScheduleSpec:
             )
         for name, value in self.params:
             if name not in SCHEDULES[self.kind]:
-                raise InvalidSchedule(f"the {self.kind} schedule has no parameter '{name}'")
+                allowed = ", ".join(SCHEDULES[self.kind]) or "none"
+                raise InvalidSchedule(
+                    f"the {self.kind} schedule has no parameter '{name}' (its parameters: {allowed})"
+                )
             lo, hi = _LIMITS[name]
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
+            if not (_is_number(value) and math.isfinite(value) and lo <= value <= hi):
                 raise InvalidSchedule(f"schedule parameter '{name}' must be between {lo:g} and {hi:g}")
-        if not 0 <= self.warmup_steps <= 10**9:
-            raise InvalidSchedule("warm-up steps must be between 0 and 1e9")
-        if not (math.isfinite(self.warmup_start) and 0.0 <= self.warmup_start <= 1.0):
+            if name in _WHOLE and value != int(value):
+                raise InvalidSchedule(f"schedule parameter '{name}' must be a whole number of steps")
+        w = self.warmup_steps
+        if not (_is_number(w) and math.isfinite(w) and w == int(w) and 0 <= w <= 10**9):
+            raise InvalidSchedule("warm-up steps must be a whole number from 0 to 1e9")
+        object.__setattr__(self, "warmup_steps", int(w))
+        s = self.warmup_start
+        if not (_is_number(s) and math.isfinite(s) and 0.0 <= s <= 1.0):
             raise InvalidSchedule("the warm-up start factor must be between 0 and 1")
 
     def param(self, name: str) -> float:

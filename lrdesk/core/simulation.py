@@ -94,7 +94,9 @@ class Simulation:
 
     @property
     def step(self) -> int:
-        return min(min(b.t, b.steps) for _, b in self._groups)
+        """Steps completed by the slowest run still going (the budget once all have ended)."""
+        going = [min(b.t, b.steps) for _, b in self._groups if not b.done]
+        return min(going, default=self.spec.steps)
 
     def advance(self, max_steps: int) -> Chunk:
         rows: list[RunRows] = []

@@ -91,17 +91,17 @@ def validate(spec: ExperimentSpec) -> LossFunction:
         if run.start is not None:
             _check_point(f"runs[{i}].start", run.start, function.dim)
     if not isinstance(spec.steps, int) or isinstance(spec.steps, bool) or not 1 <= spec.steps <= MAX_STEPS:
-        raise SpecError(f"steps: must be a whole number from 1 to {MAX_STEPS:,}, not {spec.steps!r}")
+        raise SpecError(f"steps: must be a whole number from 1 to {MAX_STEPS:,}, not {_brief(spec.steps)}")
     tol = spec.tolerance
     if not isinstance(tol, (int, float)) or not math.isfinite(tol) or not 0 <= tol < 1e6:
-        raise SpecError(f"tolerance: must be a number from 0 to 1e6, not {tol!r}")
+        raise SpecError(f"tolerance: must be a number from 0 to 1e6, not {_brief(tol)}")
     return function
 
 
 def check_learning_rate(value: Any, name: str = "learning rate") -> float:
     """A learning rate must be a finite positive number; returns it as a float."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(f"{name}: must be a number, not {value!r}")
+        raise SpecError(f"{name}: must be a number, not {_brief(value)}")
     value = float(value)
     if math.isnan(value):
         raise SpecError(f"{name}: is not a number (NaN)")
@@ -120,7 +120,7 @@ def _check_point(name: str, point: Any, dim: int) -> None:
         raise SpecError(f"{name}: this function needs {dim} coordinate(s), got {got}")
     for v in point:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise SpecError(f"{name}: coordinates must be finite numbers, not {v!r}")
+            raise SpecError(f"{name}: coordinates must be finite numbers, not {_brief(v)}")
         if abs(v) > MAX_COORD:
             raise SpecError(f"{name}: coordinate {v:g} is too far out (at most 1e12)")
 
@@ -166,15 +166,58 @@ def loads(text: str | bytes) -> ExperimentSpec:
     """Parse and validate an experiment file's text."""
     if len(text) > MAX_FILE_BYTES:
         raise SpecError(f"file: larger than {MAX_FILE_BYTES // 1000} kB, not an experiment file")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SpecError("file: not a text file (it is not UTF-8)") from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
-        raise SpecError(f"file: not valid JSON ({exc})") from None
+        raise SpecError(f"file: not valid JSON ({_short(exc)})") from None
     return from_dict(data)
 
 
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not allowed")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if "digits" in text:
+        return "a number with far too many digits"
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _as_float(value: Any, name: str) -> float:
+    """A JSON number as a float; whole numbers too large for a float are refused, not crashed on."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"{name}: expected a number, not {_brief(value)}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise SpecError(f"{name}: the number is too large") from None
+
+
+def _kind(kind: type) -> str:
+    """JSON's names for Python's types, in words."""
+    names = {dict: "an object {...}", list: "a list [...]", str: "text", int: "a whole number",
+             float: "a number", bool: "true/false", type(None): "null"}
+    return names.get(kind, kind.__name__)
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def from_dict(data: Any) -> ExperimentSpec:
@@ -242,12 +285,7 @@ def from_dict(data: Any) -> ExperimentSpec:
 def _point(raw: list, name: str) -> tuple[float, ...]:
     if not 1 <= len(raw) <= 2:
         raise SpecError(f"{name}: expected 1 or 2 coordinates")
-    out = []
-    for v in raw:
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise SpecError(f"{name}: coordinates must be numbers, not {v!r}")
-        out.append(float(v))
-    return tuple(out)
+    return tuple(_as_float(v, name) for v in raw)
 
 
 class _Fields:
@@ -267,27 +305,21 @@ class _Fields:
             return default
         value = self.data[key]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise SpecError(f"{self._name(key)}: expected a whole number, not {value!r}")
+            raise SpecError(f"{self._name(key)}: expected a whole number, not {_brief(value)}")
         if kind is str and isinstance(value, str) and len(value) > 10_000:
             raise SpecError(f"{self._name(key)}: text too long")
         if not isinstance(value, kind):
-            raise SpecError(f"{self._name(key)}: expected {kind.__name__}, not {type(value).__name__}")
+            raise SpecError(f"{self._name(key)}: expected {_kind(kind)}, not {_kind(type(value))}")
         return value
 
     def number(self, key: str, default: Any = _MISSING) -> float:
-        value = self.get(key, object, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SpecError(f"{self._name(key)}: expected a number, not {value!r}")
-        return float(value)
+        return _as_float(self.get(key, object, default), self._name(key))
 
     def params(self, key: str) -> dict[str, float]:
         raw = self.get(key, dict, default={})
-        out = {}
-        for k, v in raw.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise SpecError(f"{self._name(key)}.{k}: expected a number, not {v!r}")
-            out[k] = float(v)
-        return out
+        if len(raw) > 64:
+            raise SpecError(f"{self._name(key)}: too many entries")
+        return {k[:40]: _as_float(v, f"{self._name(key)}.{k[:40]}") for k, v in raw.items()}
 
     def _name(self, key: str) -> str:
         return key if self.where == "file" else f"{self.where}.{key}"

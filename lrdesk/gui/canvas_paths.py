@@ -1,0 +1,154 @@
+"""One run's path on the canvas: a single curve, its newest steps as dots, its current point.
+
+Items are made once per run and then only fed with ``setData``; scatter items hold only the
+few points that matter (the newest steps in 1-D, the current point, the alarm marker), because
+they get slow past about ten thousand points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from lrdesk.gui.palette import ALARM_COLOR, Theme
+from lrdesk.gui.path_geometry import (
+    Box,
+    distinct_points,
+    last_visible_point,
+    nearest_point,
+    path_segments,
+)
+from lrdesk.gui.plot_common import DOT_SIZE, MARKER_SIZE, PATH_WIDTH, Sizes, make_pen
+
+Array = np.ndarray
+
+#: in 1-D, the newest steps drawn as dots; older ones are only the line
+MAX_DOTS = 2000
+#: distinct on-screen segments drawn per run (the newest) and drawn antialiased
+MAX_SEGMENTS = 20_000
+SMOOTH_SEGMENTS = 3_000
+Z_PATH, Z_DOTS, Z_HEAD, Z_ALARM = 10, 12, 14, 40
+
+
+class RunPathItems:
+    """The plot items of one run, fed with (x, y) points already in plot coordinates."""
+
+    def __init__(self, plot_item: pg.PlotItem, color: str, with_dots: bool) -> None:
+        self.color = color
+        self.with_dots = with_dots
+        self.verdict: str | None = None
+        self.event_step: int | None = None
+        self.x = self.y = np.empty(0)
+        self.steps = np.empty(0, dtype=np.int64)
+        self._items: list[pg.GraphicsObject] = []
+        self.line = self._add(plot_item, pg.PlotCurveItem(), Z_PATH)
+        # separate segments: Qt strokes wide antialiased polylines that cross themselves slowly
+        self.line.setSegmentedLineMode("on")
+        self.dots = self._add(plot_item, pg.ScatterPlotItem(), Z_DOTS)
+        self.head = self._add(plot_item, pg.ScatterPlotItem(), Z_HEAD)
+        self.alarm = self._add(plot_item, pg.ScatterPlotItem(), Z_ALARM)
+        self._theme: Theme | None = None
+        self._sizes = Sizes()
+
+    def _add(self, plot_item: pg.PlotItem, item, z: float):
+        item.setZValue(z)
+        plot_item.addItem(item, ignoreBounds=True)
+        self._items.append(item)
+        return item
+
+    def remove(self, plot_item: pg.PlotItem) -> None:
+        for item in self._items:
+            plot_item.removeItem(item)
+        self._items.clear()
+
+    # --- data ------------------------------------------------------------------------------
+    def same_data(self, x: Array, y: Array, steps: Array) -> bool:
+        """True when these points are the ones already drawn (the playhead did not move)."""
+        return (
+            len(steps) == len(self.steps)
+            and np.array_equal(steps, self.steps)
+            and np.array_equal(x[-1:], self.x[-1:], equal_nan=True)
+            and np.array_equal(y[-1:], self.y[-1:], equal_nan=True)
+        )
+
+    def set_data(self, x: Array, y: Array, steps: Array) -> None:
+        """Keep copies: the caller's arrays may be views of a buffer that is written again."""
+        self.x = np.array(x, dtype=float)
+        self.y = np.array(y, dtype=float)
+        self.steps = np.array(steps, dtype=np.int64)
+
+    def clear(self) -> None:
+        self.set_data(np.empty(0), np.empty(0), np.empty(0))
+        self.verdict = self.event_step = None
+
+    def redraw(self, region: Box, visible: Box, pixel_size: tuple[float, float]) -> None:
+        """Draw the stored points: ``region`` bounds the geometry, ``visible`` is on screen."""
+        seg_x, seg_y = path_segments(self.x, self.y, region, visible, *pixel_size)
+        seg_x, seg_y = seg_x[-2 * MAX_SEGMENTS :], seg_y[-2 * MAX_SEGMENTS :]
+        # a scribble of thousands of distinct segments paints five times faster without
+        # antialiasing, and at that density nobody sees the difference
+        smooth = len(seg_x) <= 2 * SMOOTH_SEGMENTS
+        self.line.setData(seg_x, seg_y, connect="pairs", antialias=smooth)
+        self._redraw_dots(visible, pixel_size)
+        self._redraw_markers(visible)
+
+    def _redraw_dots(self, visible: Box, pixel_size: tuple[float, float]) -> None:
+        if not self.with_dots:
+            if len(self.dots.data):
+                self.dots.setData(x=[], y=[])
+            return
+        x, y = self.x[-MAX_DOTS:], self.y[-MAX_DOTS:]
+        shown = distinct_points(x, y, visible, *pixel_size)  # one dot per pixel is enough
+        self.dots.setData(x=x[shown], y=y[shown])
+
+    def _redraw_markers(self, visible: Box) -> None:
+        diverged = self.verdict == "diverged"
+        x, y = self.x[-1:], self.y[-1:]
+        if not diverged and len(x) and visible.contains(x, y)[0]:
+            self.head.setData(x=x, y=y)
+        else:
+            self.head.setData([], [])
+        spot = self._alarm_spot(visible) if diverged else None
+        if spot is None:
+            self.alarm.setData([], [])
+        else:
+            self.alarm.setData(x=[spot[0]], y=[spot[1]])
+
+    def _alarm_spot(self, visible: Box) -> tuple[float, float] | None:
+        upto = len(self.steps)
+        if self.event_step is not None:
+            upto = int(np.searchsorted(self.steps, self.event_step, side="right"))
+        # a little inside the edge, so that the whole cross shows where a path left the view
+        return last_visible_point(self.x[:upto], self.y[:upto], visible.grown(-0.025))
+
+    def nearest_index(
+        self, at_x: float, at_y: float, pixel_size: tuple[float, float]
+    ) -> tuple[int, float]:
+        """Index of the stored point nearest (at_x, at_y) on screen, and its distance in pixels."""
+        return nearest_point(self.x, self.y, at_x, at_y, *pixel_size)
+
+    # --- look ------------------------------------------------------------------------------
+    def set_status(self, verdict: str | None, event_step: int | None) -> None:
+        self.verdict = verdict
+        self.event_step = event_step if verdict is not None else None
+        if self._theme is not None:
+            self.apply_style(self._theme, self._sizes)
+
+    def apply_style(self, theme: Theme, sizes: Sizes) -> None:
+        self._theme, self._sizes = theme, sizes
+        scale = sizes.marker
+        diverged = self.verdict == "diverged"
+        color = ALARM_COLOR if diverged else self.color
+        self.line.setPen(make_pen(color, PATH_WIDTH * sizes.line, dashed=diverged))
+        outline = pg.mkPen(QColor(theme.marker_outline), width=1.2 * scale)
+        self.dots.setPen(outline)
+        self.dots.setBrush(pg.mkBrush(QColor(color)))
+        self.dots.setSize(DOT_SIZE * scale)
+        self.head.setPen(pg.mkPen(QColor(theme.marker_outline), width=2.0 * scale))
+        self.head.setBrush(pg.mkBrush(QColor(self.color)))
+        self.head.setSize(MARKER_SIZE * scale)
+        self.alarm.setSymbol("x")
+        self.alarm.setPen(pg.mkPen(QColor(theme.marker_outline), width=1.5 * scale))
+        self.alarm.setBrush(pg.mkBrush(QColor(ALARM_COLOR)))
+        self.alarm.setSize(MARKER_SIZE * 1.7 * scale)

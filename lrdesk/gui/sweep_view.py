@@ -1,0 +1,414 @@
+"""The sweep view: every learning rate as a full run, final loss against rate, verdict bands.
+
+It answers "which learning rate should I use?" for the current experiment: N log-spaced rates
+from the selected run's settings, each run in full on the worker thread, drawn as they fill in.
+Clicking a point adds that rate as a live run. The classic range test is drawn on the same axes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lrdesk.core.engine import VERDICTS
+from lrdesk.core.spec import ExperimentSpec, RunSpec
+from lrdesk.core.sweep import (
+    SweepResult,
+    SweepSetup,
+    compare_range_test,
+    log_spaced_rates,
+    range_test,
+    sweep_learning_rates,
+)
+from lrdesk.gui.controls_fields import NumberBox
+from lrdesk.gui.formatting import format_number, format_step
+from lrdesk.gui.palette import Theme, current_theme
+from lrdesk.gui.sweep_plot import LogAxis, LossAxis, SweepPlot, verdict_legend_html
+from lrdesk.gui.sweep_worker import CloseWatcher, RunBar, SweepRunner
+
+DEFAULT_RATES = 200
+MAX_VIEW_RATES = 100_000
+
+
+def setup_key(spec: ExperimentSpec, run_index: int) -> tuple:
+    """Everything a sweep or map of ``spec``'s run ``run_index`` depends on."""
+    run = spec.runs[min(max(run_index, 0), len(spec.runs) - 1)]
+    return (spec.function, spec.function_params, spec.expression, spec.start_of(run),
+            run.optimizer, run.hypers, spec.schedule, spec.steps, spec.tolerance)
+
+
+def rounded_range(low: float, high: float) -> tuple[float, float]:
+    """A suggested rate range widened to one significant digit: 1.9968e-07..0.003994 -> 1e-07..0.004."""
+    def digit(value: float, up: bool) -> float:
+        power = 10.0 ** math.floor(math.log10(value))
+        lead = value / power
+        lead = math.ceil(lead - 1e-9) if up else math.floor(lead + 1e-9)
+        return float(f"{lead * power:.1g}")
+
+    return digit(low, False), digit(high, True)
+
+
+class SweepView(QWidget):
+    """Final loss (or steps to converge) against the learning rate, for N rates at once."""
+
+    learning_rate_chosen = Signal(float)
+    sweep_finished = Signal(object)  # the SweepResult, complete or cancelled
+    range_test_finished = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sweepView")
+        self._spec: ExperimentSpec | None = None
+        self._run_index = 0
+        self._range_key: tuple | None = None
+        self._shown_key: tuple | None = None
+        self._result: SweepResult | None = None
+        self._setup: SweepSetup | None = None
+        self._test = None
+        self._theme = current_theme()
+        self.runner = SweepRunner(self)
+        self._build()
+        self.plot = SweepPlot(self.plot_widget, self._theme)
+        self._connect()
+        self._update_legend()
+
+    # --- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.count_box = QSpinBox(self)
+        self.count_box.setRange(2, MAX_VIEW_RATES)
+        self.count_box.setValue(DEFAULT_RATES)
+        self.count_box.setSingleStep(100)
+        self.count_box.setAccelerated(True)
+        self.count_box.setToolTip("How many learning rates to try, evenly spaced on a log scale")
+        self.low_box = NumberBox(1e-12, 1e6, 1e-3, self)
+        self.low_box.setToolTip("The smallest learning rate to try")
+        self.high_box = NumberBox(1e-12, 1e6, 1.0, self)
+        self.high_box.setToolTip("The largest learning rate to try")
+        self.show_box = QComboBox(self)
+        self.show_box.addItems(["Final loss", "Steps to converge"])
+        self.show_box.setToolTip("What to plot against the learning rate")
+        self.run_bar = RunBar("Run sweep", "Run every learning rate in full from the start "
+                              "(Ctrl+Return)", self)
+        self.test_button = QPushButton("Range test", self)
+        self.test_button.setToolTip("The classic shortcut: one run whose rate grows every step. "
+                                    "Drawn on the same axes to compare.")
+        self.fastest_button = QPushButton("Add fastest as a run", self)
+        self.fastest_button.setToolTip("Add the rate that converged in the fewest steps to the "
+                                       "runs on the canvas")
+        self.fastest_button.setEnabled(False)
+        self.plot_widget = pg.PlotWidget(
+            self, axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")}
+        )
+        self.plot_widget.setMinimumHeight(180)
+        self.legend = QLabel(self)
+        self.legend.setWordWrap(True)
+        self.legend.setToolTip("Background colour: what a full run at that rate ended as")
+        self.readout = QLabel("Press Run sweep to try every rate.", self)
+        self.readout.setWordWrap(True)
+        self.note = QLabel("", self)
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        for text, widget in (("Rates", self.count_box), ("from", self.low_box),
+                             ("to", self.high_box), ("Show", self.show_box)):
+            label = QLabel(text, self)
+            label.setBuddy(widget)
+            top.addWidget(label)
+            top.addWidget(widget)
+        top.addStretch(1)
+        second = QHBoxLayout()
+        second.addWidget(self.run_bar, 1)
+        second.addWidget(self.test_button)
+        second.addWidget(self.fastest_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(second)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.readout)
+        layout.addWidget(self.note)
+        run = QAction("Run sweep", self)
+        run.setShortcut(QKeySequence("Ctrl+Return"))
+        run.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        run.triggered.connect(self.run_sweep)
+        self.addAction(run)
+
+    def _connect(self) -> None:
+        self.run_bar.run_clicked.connect(self.run_sweep)
+        self.run_bar.cancel_clicked.connect(self.runner.cancel)
+        self.test_button.clicked.connect(self.run_range_test)
+        self.fastest_button.clicked.connect(self._choose_fastest)
+        self.show_box.currentIndexChanged.connect(self._redraw)
+        self.runner.partial_result.connect(self._on_partial)
+        self.runner.result_ready.connect(self._on_result)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.busy_changed.connect(self.run_bar.set_busy)
+        self.plot.hovered.connect(self._on_hover)
+        self.plot.clicked.connect(self._on_click)
+
+    # --- public API ----------------------------------------------------------------------
+    def set_spec(self, spec: ExperimentSpec, run_index: int = 0) -> None:
+        """Use this experiment (and its run ``run_index``) for the next sweep.
+
+        A sweep of other settings is cleared (and stopped), so the plot never shows numbers
+        that belong to another experiment; adding a run with the same settings keeps it.
+        """
+        self._spec, self._run_index = spec, run_index
+        if self._shown_key is not None and setup_key(spec, run_index) != self._shown_key:
+            self.clear()
+        key = (spec.function, spec.function_params, spec.expression, spec.start)
+        if key != self._range_key:
+            self._range_key = key
+            try:
+                low, high = rounded_range(*spec.validate().lr_range())
+            except ValueError:
+                return
+            self.set_range(low, high)
+
+    def clear(self) -> None:
+        self.runner.cancel()
+        self._result = self._test = None
+        self._shown_key = None
+        self.plot.clear()
+        self.fastest_button.setEnabled(False)
+        self.run_bar.set_progress(0, 1)
+        self.run_bar.progress.setFormat("ready")
+        self.readout.setText("Press Run sweep to try every rate.")
+        self.note.setText("")
+        self._update_legend()
+
+    def set_range(self, low: float, high: float) -> None:
+        self.low_box.setValue(low)
+        self.high_box.setValue(high)
+
+    def set_count(self, count: int) -> None:
+        self.count_box.setValue(count)
+
+    def result(self) -> SweepResult | None:
+        return self._result
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.plot.set_theme(theme, self.font())
+        self._redraw()
+
+    def run_sweep(self) -> None:
+        setup, rates = self._prepare()
+        if setup is None:
+            return
+        self._setup, self._test = setup, None
+        self._shown_key = setup_key(self._spec, self._run_index)
+        self.plot.show_range_test(None, None)
+        self.plot.show_theory(setup.theory().lines, rates)
+        self.note.setText(setup.theory().note)
+        self.fastest_button.setEnabled(False)
+        self.readout.setText(f"Running {len(rates):,} rates of {format_step(setup.steps)} "
+                             "steps each...")
+        self.run_bar.set_progress(0, setup.steps)
+
+        def job(progress, cancel):
+            return sweep_learning_rates(
+                setup.function, setup.start, setup.optimizer, setup.hypers, rates, setup.steps,
+                setup.tolerance, setup.schedule, progress=progress, cancel=cancel,
+            )
+
+        self.runner.start(job)
+
+    def cancel(self) -> None:
+        self.runner.cancel()
+
+    def run_range_test(self) -> None:
+        """One run whose rate grows each step (fast enough to run right here)."""
+        setup, rates = self._prepare()
+        if setup is None:
+            return
+        try:
+            test = range_test(setup.function, setup.start, setup.optimizer, setup.hypers,
+                              float(rates[0]), float(rates[-1]), steps=max(100, min(1000,
+                                                                                    setup.steps)))
+        except ValueError as exc:
+            self.readout.setText(f"Range test: {exc}")
+            return
+        self._test = test
+        self.plot.show_range_test(test, self._y_transform())
+        self._update_legend()
+        text = test.note + " " + test.stop_reason.capitalize() + "."
+        if self._result is not None and self._result.done and self._setup is not None:
+            text = compare_range_test(test, self._result, self._setup.theory()) + " " + text
+        self.note.setText(text)
+        if self.show_box.currentIndex() != 0:
+            self.show_box.setCurrentIndex(0)
+        self.range_test_finished.emit(test)
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()
+
+    def closeEvent(self, event) -> None:  # Qt override
+        self.shutdown()
+        super().closeEvent(event)
+
+    def changeEvent(self, event) -> None:  # Qt override: the window switched theme
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and current_theme() is not self._theme:
+            self.set_theme(current_theme())
+
+    # --- running -------------------------------------------------------------------------
+    def _prepare(self):
+        if self._spec is None:
+            self.readout.setText("No experiment yet.")
+            return None, None
+        low, high = self.low_box.value(), self.high_box.value()
+        if not low < high:
+            self.readout.setText("The smallest rate must be below the largest: change 'from' "
+                                 "or 'to'.")
+            return None, None
+        try:
+            setup = SweepSetup.from_spec(self._spec, self._run_index)
+            rates = log_spaced_rates(low, high, self.count_box.value())
+        except ValueError as exc:
+            self.readout.setText(f"Cannot sweep this experiment: {exc}")
+            return None, None
+        return setup, rates
+
+    def _on_partial(self, result: SweepResult) -> None:
+        self._result = result
+        self.run_bar.set_progress(result.steps_done, result.total_steps)
+        self._redraw()
+
+    def _on_result(self, result: SweepResult) -> None:
+        self._on_partial(result)
+        self.run_bar.set_progress(result.steps_done, result.total_steps, result.cancelled)
+        self.readout.setText(self._summary(result))
+        self.fastest_button.setEnabled(result.fastest() is not None)
+        self.sweep_finished.emit(result)
+
+    def _on_failed(self, message: str) -> None:
+        self.readout.setText(f"The sweep stopped: {message}")
+
+    def _summary(self, result: SweepResult) -> str:
+        counts = ", ".join(f"{n} {name}" for name, n in result.counts().items() if n)
+        text = f"{len(result.learning_rates):,} rates: {counts}."
+        best = result.fastest()
+        if best is not None:
+            text += (f" Fastest: {format_number(float(result.learning_rates[best]), 4)}, converged in "
+                     f"{format_step(int(result.verdict_step[best]))} steps.")
+        if result.cancelled:
+            text += " (Cancelled: runs still going are shown where they had got to.)"
+        return text + " Click a point to add that rate as a run."
+
+    # --- drawing and pointing ---------------------------------------------------------------
+    def _update_legend(self) -> None:
+        text = "Background: " + verdict_legend_html()
+        extras = []
+        if self.plot.theory_lines:
+            extras.append("&#8212;&#183;&#8212; theory")
+        if self._test is not None and self.show_box.currentIndex() == 0:
+            extras.append("- - - range test (one run, its rate growing every step)")
+        if extras:
+            text += "&nbsp;&nbsp;&nbsp;" + "&nbsp;&nbsp;&nbsp;".join(extras)
+        self.legend.setText(text)
+
+    def _y_transform(self) -> LossAxis | None:
+        return LossAxis.for_setup(self._setup) if self._setup is not None else None
+
+    def _redraw(self, *_args) -> None:
+        if self._result is None or self._setup is None:
+            return
+        steps_mode = self.show_box.currentIndex() == 1
+        self.plot.show_result(self._result, steps_mode, self._y_transform())
+        self.plot.show_range_test(None if steps_mode else self._test, self._y_transform())
+        self._update_legend()
+
+    def _on_hover(self, index: int) -> None:
+        r = self._result
+        if r is None or not 0 <= index < len(r.learning_rates):
+            return
+        rate = format_number(float(r.learning_rates[index]), 4)
+        code = int(r.verdict[index])
+        if code < 0:
+            what = f"still running, loss now {format_number(r.final_loss[index])}"
+        elif VERDICTS[code] == "converged":
+            what = (f"converged in {format_step(int(r.verdict_step[index]))} steps, final loss "
+                    f"{format_number(r.final_loss[index])}")
+        else:
+            what = (f"{VERDICTS[code]} (step {format_step(int(r.verdict_step[index]))}), final "
+                    f"loss {format_number(r.final_loss[index])}")
+        self.readout.setText(f"α = {rate}: {what}. Click to add it as a run.")
+
+    def _on_click(self, index: int) -> None:
+        if self._result is not None and 0 <= index < len(self._result.learning_rates):
+            self.learning_rate_chosen.emit(float(self._result.learning_rates[index]))
+
+    def _choose_fastest(self) -> None:
+        best = self._result.fastest() if self._result is not None else None
+        if best is not None:
+            self.learning_rate_chosen.emit(float(self._result.learning_rates[best]))
+
+
+# ------------------------------------------------------------------------------------------
+# Installing into the main window
+# ------------------------------------------------------------------------------------------
+def install(window) -> SweepView:
+    """Add the sweep view as a dock with a Tools menu action (Ctrl+Shift+S)."""
+    existing = window.findChild(SweepView)
+    if existing is not None:  # installed once per window
+        return existing
+    view = SweepView(window)
+    dock = window.add_panel(view, "Learning-rate sweep", Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock.hide()
+    action = QAction("Learning-rate sweep", window)
+    action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+    action.setToolTip("Try every learning rate in full and see which one works best")
+    action.triggered.connect(lambda: _show(dock, view, window))
+    window.menu("Tools").addAction(action)
+    view.set_spec(window.spec(), _selected(window))
+    window.spec_changed.connect(lambda spec: view.set_spec(spec, _selected(window)))
+    if hasattr(window, "run_selected"):
+        window.run_selected.connect(lambda index: view.set_spec(window.spec(), index))
+    view.learning_rate_chosen.connect(lambda rate: window.add_run(chosen_run(window, rate)))
+    _shut_down_with(window, view)
+    view.install_action = action
+    return view
+
+
+def chosen_run(window, rate: float) -> RunSpec:
+    """A new run at ``rate`` with the optimizer and settings of the selected run."""
+    spec = window.spec()
+    base = spec.runs[min(_selected(window), len(spec.runs) - 1)]
+    return RunSpec(float(rate), base.optimizer, base.hypers, base.start)
+
+
+def _selected(window) -> int:
+    try:
+        return max(0, int(window.selected_run()))
+    except (AttributeError, TypeError, ValueError):
+        return 0
+
+
+def _show(dock, view, window) -> None:
+    view.set_spec(window.spec(), _selected(window))
+    dock.show()
+    dock.raise_()
+    view.run_bar.run_button.setFocus()
+
+
+def _shut_down_with(window, view) -> None:
+    if hasattr(window, "about_to_close"):
+        window.about_to_close.connect(view.shutdown)
+    window.installEventFilter(CloseWatcher(view))
+
