@@ -245,7 +245,7 @@ def _simulate(spec: ExperimentSpec) -> ExperimentResult:
     work = spec.steps * len(spec.runs)
     progress = _Progress() if sys.stderr.isatty() and work >= _PROGRESS_WORK else None
     try:
-        return simulation.run_to_end(chunk_steps=16384, progress=progress)
+        return simulation.run_to_end(chunk_steps=4096, progress=progress)
     finally:
         if progress is not None:
             progress.close()

@@ -71,6 +71,7 @@ def test_run_json_follows_the_stability_limit(capsys):
 
 def test_run_defaults_to_rates_around_the_limit(capsys):
     code, out, _ = _run(capsys, "run", "--function", "rosenbrock", "--format", "json")
+    assert code == 0
     doc = json.loads(out)
     limit = local_theory(make_function("rosenbrock"), (-1.5, 2.0)).lr_max_stable
     assert [r["learning_rate"] for r in doc["runs"]] == [0.1 * limit, 0.9 * limit, 1.1 * limit]
@@ -155,7 +156,7 @@ def test_save_then_run_the_saved_experiment(capsys, tmp_path):
         (["run", "--save", "/no/such/dir/x.json"], "No such file"),
         (["run", "--format", "xml"], "invalid choice"),
         (["run", "--no-such-option"], "unrecognized"),
-        (["frobnicate"], "unrecognized"),
+        (["--no-such-flag"], "unrecognized"),
     ],
 )
 def test_bad_input_is_one_clean_line_and_status_2(capsys, tmp_path, argv, words):
@@ -184,7 +185,7 @@ def test_broken_or_hostile_experiment_files(capsys, tmp_path):
         path = tmp_path / name
         path.write_bytes(data)
         code, out, err = _run(capsys, "run", "--experiment", str(path))
-        assert code == 2, name
+        assert code == 2 and out == "", name
         assert err.startswith("lrdesk: error: ") and err.count("\n") == 1, name
     code, _, err = _run(capsys, "run", "--experiment", str(tmp_path))
     assert code == 2 and "directory" in err.lower()
@@ -224,7 +225,7 @@ def _python_m(*argv: str) -> subprocess.CompletedProcess:
 
 def test_python_m_lrdesk_run_and_version():
     done = _python_m("run", "--function", "quadratic", "--lr", "0.1", "--lr", "1.1",
-                     "--steps", "50")  # stdout is a pipe: JSON by default
+                     "--steps", "100")  # stdout is a pipe: JSON by default
     assert done.returncode == 0, done.stderr
     assert [r["verdict"] for r in json.loads(done.stdout)["runs"]] == ["converged", "diverged"]
     done = _python_m("--version")

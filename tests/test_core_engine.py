@@ -7,6 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lrdesk.core.engine import (
     CONVERGED,
@@ -58,6 +60,22 @@ def test_parabola_verdicts_follow_the_stability_limit():
     # exactly at 2/λmax the iterate flips between +5 and −5 for ever
     assert batch.final_loss[3] == batch.start_loss[3]
     assert batch.oscillated.tolist() == [False, False, True, True, True, True]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    curvature=st.floats(1e-3, 1e3),
+    ratio=st.one_of(st.floats(0.05, 0.45), st.floats(0.55, 0.95), st.floats(1.05, 3.0)),
+    start=st.floats(-100.0, 100.0).filter(lambda w: abs(w) > 1e-3),
+)
+def test_any_parabola_diverges_exactly_above_two_over_lambda(curvature, ratio, start):
+    limit = 2.0 / (2.0 * curvature)
+    batch = _finish(_batch("quadratic", [ratio * limit], (start,), steps=2000,
+                           params={"a": curvature}))
+    verdict = VERDICTS[batch.verdict[0]]
+    assert verdict == "diverged" if ratio > 1 else verdict in ("converged", "slow")
+    if batch.verdict_step[0] >= 3:  # past 1/λ every step overshoots the bottom
+        assert batch.oscillated[0] == (ratio > 0.5)
 
 
 def test_converged_step_is_the_first_where_gradient_and_step_are_both_small():
@@ -310,3 +328,47 @@ def test_last_run_left_switches_to_the_float_path_with_the_same_numbers():
     solo = _finish(_batch("rosenbrock", [2e-4], (-1.5, 2.0), steps=3000), chunk=3001)
     assert batch.final_loss[2] == solo.final_loss[0]
     assert batch.verdict_step[2] == solo.verdict_step[0]
+
+
+def test_runs_still_going_report_their_loss_and_reversals_between_chunks():
+    batch = _batch("quadratic", [0.9], (5.0,), steps=1000, tol=0.0)  # flips sign every step
+    batch.advance(10, record=False)
+    assert batch.verdict[0] == RUNNING
+    assert batch.latest_loss[0] == pytest.approx(25.0 * 0.64**9, rel=1e-12)
+    assert batch.oscillated[0] and batch.reversals[0] == 9  # 10 steps taken, each but the first reverses
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"])
+def test_blowing_up_leaks_no_warning_with_any_optimizer(optimizer):
+    rates = [1e6, 1e3, 1e-4]  # two absurd rates and a sane one, in one batch and alone
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        together = _finish(Batch(make_function("rosenbrock"), optimizer, [{}] * 3, rates,
+                                 [(-1.5, 2.0)] * 3, ScheduleSpec(), 300, 1e-6), chunk=64,
+                           record=True)
+        alone = _finish(Batch(make_function("rosenbrock"), optimizer, [{}], [1e6], [(-1.5, 2.0)],
+                              ScheduleSpec(), 300, 1e-6), record=True)
+    assert together.verdict[0] == alone.verdict[0] == DIVERGED
+    assert together.verdict_step[0] == alone.verdict_step[0]
+    assert together.verdict[2] != DIVERGED
+
+
+@pytest.mark.parametrize(
+    ("key", "optimizer", "hypers", "rate", "start"),
+    [
+        ("bowl", "adagrad", {"eps": 0.0}, 0.1, (3.0, 0.0)),  # 0/0 in the y coordinate
+        ("rastrigin", "sgd", {}, 1e6, (2.3, -1.7)),  # cos of an overflowed coordinate
+        ("bumpy", "adam", {"eps": 0.0}, 1e6, (4.5,)),
+    ],
+)
+def test_float_corner_cases_alone_match_the_batch(key, optimizer, hypers, rate, start):
+    def run(copies):
+        batch = Batch(make_function(key), optimizer, [hypers] * copies, [rate] * copies,
+                      [start] * copies, ScheduleSpec(), 200, 1e-6)
+        return _finish(batch, chunk=201, record=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        alone, batched = run(1), run(2)
+    assert alone.verdict[0] == batched.verdict[0] == DIVERGED
+    assert alone.verdict_step[0] == batched.verdict_step[0]

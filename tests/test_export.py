@@ -33,6 +33,15 @@ from lrdesk.gui.export_dialogs import AnimationDialog, FigureExportDialog
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
+
+@pytest.fixture(autouse=True)
+def _native_settings_isolated(_isolated_settings):
+    """QSettings(organization, application) uses the native format: isolate it too."""
+    from PySide6.QtCore import QSettings
+
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(_isolated_settings))
+
 SPEC = ExperimentSpec(
     function="rosenbrock", start=(-1.5, 2.0),
     runs=(RunSpec(0.001), RunSpec(0.001, "momentum"), RunSpec(2e-3 * 1.2)), steps=400,

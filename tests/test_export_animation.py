@@ -26,6 +26,15 @@ from lrdesk.gui.export import ExportError
 from lrdesk.gui.export_dialogs import AnimationOptions
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+
+@pytest.fixture(autouse=True)
+def _native_settings_isolated(_isolated_settings):
+    """QSettings(organization, application) uses the native format: isolate it too."""
+    from PySide6.QtCore import QSettings
+
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(_isolated_settings))
 SHOTS = Path(__file__).resolve().parents[1] / "shots"
 SPEC = ExperimentSpec(runs=(RunSpec(0.01), RunSpec(0.1), RunSpec(1.1)), steps=100)
 

@@ -496,12 +496,10 @@ def test_progress_is_remembered_between_sessions(qtbot, panel):
 
 @qt_only
 def test_garbled_settings_start_afresh(qtbot):
-    from PySide6.QtCore import QSettings
-
     from lrdesk.gui.lesson_panel import LessonPanel, LessonProgress
-    from lrdesk.gui.settings import APPLICATION, ORGANIZATION
+    from lrdesk.gui.settings import settings_store
 
-    store = QSettings(ORGANIZATION, APPLICATION)
+    store = settings_store()
     store.setValue("lessons/completed", "{not json")
     store.setValue("lessons/last", "no-such-lesson")
     assert LessonProgress().completed() == set()

@@ -20,6 +20,15 @@ from lrdesk.gui.step_columns import NO_STEP, csv_text, history_arrays, step_colu
 from lrdesk.gui.step_table import StepTable
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+
+@pytest.fixture(autouse=True)
+def _native_settings_isolated(_isolated_settings):
+    """QSettings(organization, application) uses the native format: isolate it too."""
+    from PySide6.QtCore import QSettings
+
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(_isolated_settings))
 SHOTS = Path(__file__).resolve().parents[1] / "shots"
 
 SGD_SPEC = ExperimentSpec(function="quadratic", start=(5.0,), runs=(RunSpec(0.1),), steps=100)

@@ -45,7 +45,11 @@ def _diverged(run: RunSpec, event: RunEvent, theory: Theory) -> tuple[str, str]:
     steps = _steps(event.step)
     start, final = event.start_loss, event.final_loss
     if math.isnan(final):
-        what = f"the numbers broke down after {steps}: the loss is no longer a number"
+        what = (
+            f"after {steps} the loss is no longer a number: the run stepped where the function "
+            "is not defined (such as the log or square root of a negative number, or a division "
+            "by zero), or its numbers grew too large to compute"
+        )
     elif math.isinf(final) and final > 0:
         what = f"the loss grew from {number(start)} past any number the computer can hold in {steps}"
     elif final < start:

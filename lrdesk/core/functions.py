@@ -2,7 +2,9 @@
 
 Every function works on points shaped ``(K, dim)`` (one row per run) and returns values ``(K,)``,
 gradients ``(K, dim)`` and Hessians ``(K, dim, dim)``. Columns are read with ``P[:, i]``, so the
-engine keeps its state in Fortran order, where each column is contiguous.
+engine keeps its state in Fortran order, where each column is contiguous. Each built-in surface
+writes its value and gradient once, as arithmetic that works on arrays and on plain floats alike
+(``_vg``), so a single run can be stepped without NumPy and still match a batch bit for bit.
 """
 
 from __future__ import annotations

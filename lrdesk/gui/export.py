@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPen
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from lrdesk.core.history import RunHistory
 from lrdesk.core.simulation import RunEvent
 from lrdesk.core.spec import ExperimentSpec
-from lrdesk.gui.settings import APPLICATION, ORGANIZATION
+from lrdesk.gui.settings import settings_store
 from lrdesk.gui.step_columns import axis_names, history_arrays, steps_taken
 
 PNG_WIDTHS = (1280, 1920, 3840)
@@ -211,12 +211,12 @@ def write_file(path: str | os.PathLike, data: bytes) -> None:
 
 
 def remembered_folder() -> str:
-    value = QSettings(ORGANIZATION, APPLICATION).value("export/folder", "")
+    value = settings_store().value("export/folder", "")
     return value if isinstance(value, str) and os.path.isdir(value) else str(Path.home())
 
 
 def remember_folder(path: str) -> None:
-    QSettings(ORGANIZATION, APPLICATION).setValue("export/folder", str(Path(path).parent))
+    settings_store().setValue("export/folder", str(Path(path).parent))
 
 
 def ask_save_path(parent: QWidget, title: str, name: str, pattern: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from lrdesk.core.lessons import Lesson, LessonBook, LessonFacts, load_lessons
 from lrdesk.core.spec import ExperimentSpec
 from lrdesk.gui.palette import VERDICT_COLORS
-from lrdesk.gui.settings import APPLICATION, ORGANIZATION
+from lrdesk.gui.settings import settings_store
 
 #: the panel's text is this much larger than the window's, for the back of a classroom
 TEXT_SCALE = 1.15
@@ -44,7 +44,7 @@ class LessonProgress:
     """The lesson open last and the lessons answered, remembered between sessions."""
 
     def __init__(self) -> None:
-        self._store = QSettings(ORGANIZATION, APPLICATION)
+        self._store = settings_store()
 
     def last(self) -> str:
         value = self._store.value("lessons/last", "")
@@ -91,15 +91,20 @@ class LessonPanel(QWidget):
         self._checked = False
         self._build()
         last = self.book.index_of(self.progress.last())
-        self.show_lesson(max(last, 0))
+        self.show_lesson(max(last, 0), remember=False)  # opening the panel is not a choice
 
     # --- building -----------------------------------------------------------------------------
     def _build(self) -> None:
         self.picker = QComboBox()
         self.picker.setToolTip("Choose a lesson. A tick marks the ones you have answered.")
+        # long lesson titles must not force the whole window wider than a laptop screen
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.picker.setMinimumContentsLength(8)
         self.picker.currentIndexChanged.connect(self._on_picked)
         self.previous_button = _button("◀", "Go to the previous lesson", self._go_previous)
-        self.next_button = _button("&Next lesson ▶", "Go to the next lesson", self._go_next)
+        self.next_button = _button("&Next ▶", "Go to the next lesson", self._go_next)
         top = QHBoxLayout()
         top.addWidget(self.picker, 1)
         top.addWidget(self.previous_button)
@@ -188,7 +193,7 @@ class LessonPanel(QWidget):
     def lesson(self) -> Lesson | None:
         return self.book.lessons[self.index] if 0 <= self.index < len(self.book.lessons) else None
 
-    def show_lesson(self, index: int) -> None:
+    def show_lesson(self, index: int, remember: bool = True) -> None:
         if not self.book.lessons:
             self.index = -1
             self.title.setText("No lessons could be loaded")
@@ -198,7 +203,8 @@ class LessonPanel(QWidget):
             return
         self.index = max(0, min(index, len(self.book.lessons) - 1))
         lesson = self.lesson
-        self.progress.set_last(lesson.key)
+        if remember:
+            self.progress.set_last(lesson.key)
         self.picker.blockSignals(True)
         self.picker.setCurrentIndex(self.index)
         self.picker.blockSignals(False)

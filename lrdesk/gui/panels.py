@@ -9,9 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-PANEL_INSTALLERS: tuple[Callable[[object], None], ...] = ()
+from PySide6.QtCore import Qt
+
+from lrdesk.gui import export, lesson_panel, map_view, stability_overlay, step_table, sweep_view
+
+PANEL_INSTALLERS: tuple[Callable[[object], object], ...] = (
+    lesson_panel.install,
+    step_table.install,
+    sweep_view.install,
+    map_view.install,
+    stability_overlay.install,
+    export.install,
+)
+
+
+#: width of the right-hand dock column (lessons, steps) in a new window, in pixels at zoom 1
+RIGHT_COLUMN_WIDTH = 380
 
 
 def install_panels(window) -> None:
-    for installer in PANEL_INSTALLERS:
-        installer(window)
+    installed = [installer(window) for installer in PANEL_INSTALLERS]
+    # The lessons share the right-hand column with the step table; a new window shows the lessons.
+    lessons_dock = installed[0].parentWidget()
+    lessons_dock.raise_()
+    window.resizeDocks([lessons_dock], [RIGHT_COLUMN_WIDTH], Qt.Orientation.Horizontal)

@@ -39,6 +39,7 @@ from lrdesk.core.fileio import atomic_write_text
 from lrdesk.core.history import RunHistory
 from lrdesk.core.optimizers import OPTIMIZERS
 from lrdesk.core.spec import RunSpec
+from lrdesk.gui.export import ask_save_path
 from lrdesk.gui.formatting import format_rate
 from lrdesk.gui.palette import run_color
 from lrdesk.gui.step_columns import (
@@ -200,7 +201,7 @@ class StepTable(QWidget):
         self.view.horizontalHeader().setResizeContentsPrecision(FIT_ROWS)
         self.view.verticalHeader().setResizeContentsPrecision(FIT_ROWS)
         self.view.setToolTip("Each row is one step. Hover a column title for its formula.")
-        self.follow = QCheckBox("&Follow the playhead")
+        self.follow = QCheckBox("Follow the &playhead")
         self.follow.setChecked(True)
         self.follow.setToolTip("Keep the row of the current step in view as the run plays.")
         self.export_button = QPushButton("&Export CSV…")
@@ -296,8 +297,6 @@ class StepTable(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(height)
 
     def choose_csv_path(self) -> None:
-        from lrdesk.gui.export import ask_save_path  # the export module needs our columns
-
         path = ask_save_path(self, "Export the steps as CSV", "steps.csv", "CSV files (*.csv)")
         if path:
             self.export_csv(path if path.lower().endswith(".csv") else f"{path}.csv")
@@ -334,8 +333,8 @@ class _WindowLink:
         run = min(max(window.selected_run(), 0), len(spec.runs) - 1)
         self.run = run
         history = histories[run] if run < len(histories) else None
-        self.table._step = window.current_step()
         self.table.set_run(run, spec.runs[run], history, len(spec.start), self._end_step())
+        self.table.set_current_step(window.current_step())
 
     def _end_step(self) -> int | None:
         event = self.window.events().get(self.run)
@@ -351,8 +350,8 @@ class _WindowLink:
 
 
 def install(window) -> StepTable:
-    """Dock the step table under the plots; it follows the selected run and the playhead."""
+    """Dock the step table beside the canvas; it follows the selected run and the playhead."""
     table = StepTable()
-    window.add_panel(table, "Steps", Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.add_panel(table, "Steps", Qt.DockWidgetArea.RightDockWidgetArea)
     table.link = _WindowLink(window, table)  # kept alive as long as the table
     return table
