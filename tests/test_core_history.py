@@ -127,3 +127,18 @@ def test_a_ten_million_step_run_keeps_its_history_bounded():
     assert len(history) <= history.keep_first + history.capacity + 1
     assert history.steps[-1] == 10_000_000
     assert history.steps[: history.keep_first].tolist() == list(range(history.keep_first))
+
+
+def test_runs_split_into_float_runs_give_the_batched_numbers(monkeypatch):
+    import lrdesk.core.simulation as simulation_module
+
+    spec = _spec(function="rosenbrock", start=(-1.5, 2.0), steps=3000,
+                 runs=(RunSpec(1e-4), RunSpec(2e-3), RunSpec(1e-5, "momentum"), RunSpec(5e-4)))
+    split = run_experiment(spec)
+    assert len(Simulation(spec)._groups) == 4
+    monkeypatch.setattr(simulation_module, "SOLO_RUNS", 0)
+    assert len(Simulation(spec)._groups) == 2
+    batched = run_experiment(spec)
+    for a, b in zip(split.runs, batched.runs, strict=True):
+        assert (a.verdict, a.verdict_step, a.final_loss) == (b.verdict, b.verdict_step, b.final_loss)
+        assert np.array_equal(a.history.positions, b.history.positions)

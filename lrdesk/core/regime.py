@@ -101,12 +101,17 @@ class ValleyFamily(LossFunction):
 
     def __init__(self, conditions: Array, curvature: float, angle: float) -> None:
         self.params = {"curvature": float(curvature), "angle": float(angle)}
-        lam1 = np.asarray(conditions, dtype=float) * curvature
+        self.conditions = np.asarray(conditions, dtype=float)
+        lam1 = self.conditions * curvature
         t = math.radians(angle)
         c, s = math.cos(t), math.sin(t)
         self.a = c * c * lam1 + s * s * curvature
         self.b = c * s * (lam1 - curvature)
         self.d = s * s * lam1 + c * c * curvature
+
+    def for_runs(self, index: Array) -> ValleyFamily:
+        """The valleys of the runs still going (the engine drops finished runs)."""
+        return ValleyFamily(self.conditions[index], self.params["curvature"], self.params["angle"])
 
     def value(self, P):
         x, y = P[:, 0], P[:, 1]

@@ -17,6 +17,9 @@ from lrdesk.core.history import RunHistory, RunRows
 from lrdesk.core.spec import ExperimentSpec, RunSpec
 from lrdesk.core.theory import Theory, local_theory
 
+#: up to this many runs, each gets its own batch (see ``Simulation._grouping``)
+SOLO_RUNS = 16
+
 
 @dataclass(frozen=True)
 class RunEvent:
@@ -69,14 +72,11 @@ class Simulation:
         self.function = spec.validate()
         self.theory = local_theory(self.function, spec.start)
         self._groups: list[tuple[list[int], Batch]] = []
-        by_kind: dict[str, list[int]] = {}
-        for i, run in enumerate(spec.runs):
-            by_kind.setdefault(run.optimizer, []).append(i)
-        for kind, members in by_kind.items():
+        for members in self._grouping():
             runs = [spec.runs[i] for i in members]
             batch = Batch(
                 self.function,
-                kind,
+                runs[0].optimizer,
                 [r.hyper_dict() for r in runs],
                 [r.learning_rate for r in runs],
                 [spec.start_of(r) for r in runs],
@@ -87,6 +87,20 @@ class Simulation:
             self._groups.append((members, batch))
         self.histories = [RunHistory() for _ in spec.runs] if keep_history else None
         self.events: dict[int, RunEvent] = {}
+
+    def _grouping(self) -> list[list[int]]:
+        """Run indices batched together: one batch per optimizer, or one per run when few.
+
+        A run alone is stepped on plain floats, several times faster than NumPy on a handful
+        of points, and with the very same numbers; past ``SOLO_RUNS`` runs one array batch wins.
+        """
+        spec = self.spec
+        if len(spec.runs) <= SOLO_RUNS and self.function.scalar_value_and_gradient() is not None:
+            return [[i] for i in range(len(spec.runs))]
+        by_kind: dict[str, list[int]] = {}
+        for i, run in enumerate(spec.runs):
+            by_kind.setdefault(run.optimizer, []).append(i)
+        return list(by_kind.values())
 
     @property
     def done(self) -> bool:
