@@ -40,7 +40,7 @@ def create_app(argv: list[str] | None = None):
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("LR Desk")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("lrdesk")
+    app.setDesktopFileName("org.lrdesk.LRDesk")
     app.setStyle("Fusion")
     icon = _icon_path()
     if icon is not None:
