@@ -26,7 +26,7 @@ Array = np.ndarray
 #: in 1-D, the newest steps drawn as dots; older ones are only the line
 MAX_DOTS = 2000
 #: distinct on-screen segments drawn per run (the newest) and drawn antialiased
-MAX_SEGMENTS = 20_000
+MAX_SEGMENTS = 8_000
 SMOOTH_SEGMENTS = 3_000
 Z_PATH, Z_DOTS, Z_HEAD, Z_ALARM = 10, 12, 14, 40
 
