@@ -31,13 +31,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lrdesk.core import sweep as sweep_module  # noqa: E402
 from lrdesk.core.engine import Batch  # noqa: E402
 from lrdesk.core.functions import make_function  # noqa: E402
 from lrdesk.core.regime import MapAxis, axis_values, regime_map  # noqa: E402
 from lrdesk.core.schedules import ScheduleSpec  # noqa: E402
 from lrdesk.core.spec import ExperimentSpec, RunSpec  # noqa: E402
-from lrdesk.core.sweep import log_spaced_rates, sweep_learning_rates  # noqa: E402
+from lrdesk.core.sweep import block_steps, log_spaced_rates, sweep_learning_rates  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "sweep.json"
 ROSENBROCK = ExperimentSpec(function="rosenbrock", start=(-1.5, 2.0), runs=(RunSpec(1e-3),),
@@ -60,10 +59,10 @@ def best_of(repeats: int, work) -> float:
     return min(times)
 
 
-def rosenbrock_sweep(progress=None, cancel=None):
+def rosenbrock_sweep(progress=None, cancel=None, chunk_steps=None):
     f = ROSENBROCK.validate()
     return sweep_learning_rates(f, (-1.5, 2.0), "sgd", {}, log_spaced_rates(*SWEEP_RATES), 1000,
-                                1e-6, progress=progress, cancel=cancel)
+                                1e-6, chunk_steps=chunk_steps, progress=progress, cancel=cancel)
 
 
 def map_axes(kind: str):
@@ -100,14 +99,11 @@ def condition_map_by_rows() -> None:
 
 
 def block_size_figures() -> dict:
+    """The sweep's time with blocks of each budget of run-steps (the core's default: 100,000)."""
     out = {}
-    saved = sweep_module.BLOCK_RUN_STEPS
-    try:
-        for budget in (25_000, 100_000, 400_000, 1_600_000):
-            sweep_module.BLOCK_RUN_STEPS = budget
-            out[str(budget)] = best_of(2, rosenbrock_sweep)
-    finally:
-        sweep_module.BLOCK_RUN_STEPS = saved
+    for budget in (25_000, 100_000, 400_000, 1_600_000):
+        steps = block_steps(SWEEP_RATES[2], budget)
+        out[str(budget)] = best_of(2, lambda s=steps: rosenbrock_sweep(chunk_steps=s))
     return out
 
 

@@ -38,14 +38,18 @@ def parse_point(text: str, what: str = "--start") -> tuple[float, ...]:
     return tuple(parse_float(p, what) for p in parts)
 
 
-def parse_steps(text: str | int, what: str = "--steps", limit: int = 100_000_000) -> int:
+def parse_whole(text: str | int, what: str, low: int, high: int) -> int:
     try:
         value = int(text)
     except (TypeError, ValueError):
         raise CliError(f"{what}: '{text}' is not a whole number") from None
-    if not 1 <= value <= limit:
-        raise CliError(f"{what}: must be from 1 to {limit:,}, not {value:,}")
+    if not low <= value <= high:
+        raise CliError(f"{what}: must be from {low:,} to {high:,}, not {value:,}")
     return value
+
+
+def parse_steps(text: str | int, what: str = "--steps", limit: int = 100_000_000) -> int:
+    return parse_whole(text, what, 1, limit)
 
 
 def parse_params(items: list[str] | None, what: str = "--param") -> dict[str, float]:

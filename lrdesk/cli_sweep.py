@@ -6,26 +6,16 @@ sweep and map views, so the numbers printed here are the numbers drawn there.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import math
 import sys
-from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-from lrdesk.cli_common import (
-    CliError,
-    parse_float,
-    parse_learning_rate,
-    parse_params,
-    parse_point,
-    parse_steps,
-)
+from lrdesk.cli_common import CliError, parse_float, parse_learning_rate, parse_whole
+from lrdesk.cli_experiment import add_experiment_options, experiment_from_args
 from lrdesk.core.engine import VERDICTS
-from lrdesk.core.functions import CUSTOM
 from lrdesk.core.regime import (
     AXIS_TITLES,
     MapAxis,
@@ -36,8 +26,7 @@ from lrdesk.core.regime import (
     default_range,
     iterate_map,
 )
-from lrdesk.core.schedules import InvalidSchedule, ScheduleSpec
-from lrdesk.core.spec import MAX_STEPS, ExperimentSpec, RunSpec, SpecError, loads
+from lrdesk.core.spec import ExperimentSpec
 from lrdesk.core.sweep import (
     MAX_RATES,
     SweepSetup,
@@ -49,6 +38,10 @@ from lrdesk.core.sweep import (
 
 #: total work a single command may ask for (about an hour at the measured sweep speed)
 MAX_RUN_STEPS = 100_000_000_000
+#: step budget of every run when --steps is not given
+DEFAULT_STEPS = 1000
+#: the learning rate of the spec's one run: the sweep and the map replace it with their own
+PLACEHOLDER_RATE = 1e-3
 VERDICT_LETTERS = {"converged": "C", "slow": ".", "oscillating": "~", "diverged": "X",
                    "stalled": "s", "running": " "}
 
@@ -60,20 +53,21 @@ def register(subparsers) -> None:
         description="Run N log-spaced learning rates, each as a full run from the same start, "
         "in one batch; report final loss, verdict and steps to converge per rate.",
     )
-    _add_experiment_options(sweep)
+    add_experiment_options(sweep, DEFAULT_STEPS)
     sweep.add_argument("--lr-min", default=None, help="smallest learning rate (default: suggested)")
     sweep.add_argument("--lr-max", default=None, help="largest learning rate (default: suggested)")
     sweep.add_argument("--num", default="200", help="how many learning rates (1 to 1,000,000)")
     sweep.add_argument("--range-test", action="store_true",
                        help="also run the classic range test (one run, rate growing each step)")
     sweep.add_argument("--range-steps", default="100", help="steps of the range test")
+    _add_format(sweep)
     sweep.set_defaults(handler=run_sweep)
 
     grid = subparsers.add_parser(
         "map", help="a 2-D map of verdicts: learning rate against momentum, condition or start",
         description="Run a full run in every cell of a grid (one batch) and report each verdict.",
     )
-    _add_experiment_options(grid)
+    add_experiment_options(grid, DEFAULT_STEPS)
     grid.add_argument("--x", default="lr", help=f"axis across ({', '.join(AXIS_TITLES)})")
     grid.add_argument("--y", default="momentum", help=f"axis up ({', '.join(AXIS_TITLES)})")
     grid.add_argument("--nx", default="60", help="cells across")
@@ -81,114 +75,18 @@ def register(subparsers) -> None:
     for axis in ("x", "y"):
         grid.add_argument(f"--{axis}-min", default=None, help=f"start of the {axis} axis")
         grid.add_argument(f"--{axis}-max", default=None, help=f"end of the {axis} axis")
+    _add_format(grid)
     grid.set_defaults(handler=run_map)
 
 
-def _add_experiment_options(parser: argparse.ArgumentParser) -> None:
-    add = parser.add_argument
-    add("--function", default=None,
-        help="the loss surface (see `lrdesk functions`; default: quadratic)")
-    add("--param", action="append", metavar="NAME=VALUE", help="a parameter of the function")
-    add("--expr", default=None, metavar="TEXT", help="your own function, e.g. 'x^2 + 10*y^2'")
-    add("--start", default=None, help="start point: '5' or '-1.5,2' (default: the function's)")
-    add("--optimizer", default="sgd", help="sgd, momentum, nesterov, adagrad, rmsprop or adam")
-    add("--hyper", action="append", metavar="NAME=VALUE", help="an optimizer setting")
-    add("--schedule", default="constant", help="learning-rate schedule")
-    add("--schedule-param", action="append", metavar="NAME=VALUE", help="a schedule setting")
-    add("--warmup-steps", default="0", help="linear warm-up steps")
-    add("--warmup-start", default="0.1", metavar="FACTOR",
-        help="warm-up starts at this fraction of the rate (default: 0.1)")
-    add("--steps", default="1000", help="step budget of every run")
-    add("--tolerance", default="1e-6", help="gradient length that counts as converged")
-    add("--experiment", default=None, metavar="FILE",
-        help="take function, start, optimizer and settings from a saved experiment")
-    add("--format", choices=("json", "csv", "text"), default=None,
-        help="output format (default: text on a terminal, JSON otherwise)")
+def _add_format(parser) -> None:
+    parser.add_argument("--format", choices=("json", "csv", "text"), default=None,
+                        help="output format (default: text on a terminal, JSON otherwise)")
 
 
 # ------------------------------------------------------------------------------------------
-# Building the experiment
+# Checks
 # ------------------------------------------------------------------------------------------
-def experiment_from_args(args) -> ExperimentSpec:
-    """The frozen spec the options describe (checked; errors become CliError)."""
-    if args.experiment:
-        return _load_experiment(args.experiment)
-    if args.expr is not None and args.function not in (None, CUSTOM):
-        raise CliError("--expr: give either --function or --expr, not both")
-    key = CUSTOM if args.expr is not None else (args.function or "quadratic")
-    try:
-        schedule = ScheduleSpec(
-            args.schedule, tuple(sorted(parse_params(args.schedule_param,
-                                                     "--schedule-param").items())),
-            _whole(args.warmup_steps, "--warmup-steps", 0, 10**9),
-            parse_float(args.warmup_start, "--warmup-start"),
-        )
-    except InvalidSchedule as exc:
-        raise CliError(f"--schedule: {exc}") from None
-    hypers = tuple(sorted(parse_params(args.hyper, "--hyper").items()))
-    spec = ExperimentSpec(
-        function=key,
-        function_params=tuple(sorted(parse_params(args.param).items())),
-        expression=args.expr or "",
-        runs=(RunSpec(1e-3, args.optimizer, hypers),),
-        schedule=schedule,
-        steps=parse_steps(args.steps, limit=MAX_STEPS),
-        tolerance=_tolerance(args.tolerance),
-    )
-    return _with_start(spec, args.start)
-
-
-def _with_start(spec: ExperimentSpec, text: str | None) -> ExperimentSpec:
-    try:
-        function = spec.make_function()
-    except ValueError as exc:  # unknown names, bad parameters, typed functions refused
-        raise CliError(f"{'--expr' if spec.function == CUSTOM else '--function'}: {exc}") from None
-    start = parse_point(text) if text else tuple(float(v) for v in function.default_start())
-    if len(start) != function.dim:
-        raise CliError(
-            f"--start: this function needs {function.dim} coordinate(s), got {len(start)}"
-        )
-    spec = replace(spec, start=start)
-    try:
-        spec.validate()
-    except SpecError as exc:
-        raise CliError(_option_message(str(exc))) from None
-    return spec
-
-
-def _option_message(message: str) -> str:
-    field, _, rest = message.partition(": ")
-    option = {"function": "--function", "start": "--start", "steps": "--steps",
-              "tolerance": "--tolerance", "runs[1].optimizer": "--optimizer/--hyper"}.get(field)
-    return f"{option}: {rest}" if option else message
-
-
-def _load_experiment(path: str) -> ExperimentSpec:
-    try:
-        return loads(Path(path).read_bytes())
-    except OSError as exc:
-        raise CliError(f"--experiment: cannot read {path} ({exc.strerror or exc})") from None
-    except SpecError as exc:
-        raise CliError(f"--experiment: {exc}") from None
-
-
-def _whole(text: str, what: str, low: int, high: int) -> int:
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        raise CliError(f"{what}: '{text}' is not a whole number") from None
-    if not low <= value <= high:
-        raise CliError(f"{what}: must be from {low:,} to {high:,}, not {value:,}")
-    return value
-
-
-def _tolerance(text: str) -> float:
-    value = parse_float(text, "--tolerance")
-    if not 0 <= value < 1e6:
-        raise CliError(f"--tolerance: must be from 0 to 1e6, not {text}")
-    return value
-
-
 def _check_work(runs: int, steps: int, what: str) -> None:
     if runs * steps > MAX_RUN_STEPS:
         raise CliError(
@@ -204,7 +102,7 @@ def sweep_rates(args, setup: SweepSetup) -> np.ndarray:
     suggested = setup.function.lr_range()
     low = parse_learning_rate(args.lr_min, "--lr-min") if args.lr_min else suggested[0]
     high = parse_learning_rate(args.lr_max, "--lr-max") if args.lr_max else suggested[1]
-    num = _whole(args.num, "--num", 1, MAX_RATES)
+    num = parse_whole(args.num, "--num", 1, MAX_RATES)
     if num > 1 and not low < high:
         raise CliError(f"--lr-min ({low:g}) must be smaller than --lr-max ({high:g})")
     _check_work(num, setup.steps, "--num x --steps")
@@ -212,10 +110,10 @@ def sweep_rates(args, setup: SweepSetup) -> np.ndarray:
 
 
 def run_sweep(args) -> int:
-    spec = experiment_from_args(args)
+    spec = experiment_from_args(args, (PLACEHOLDER_RATE,))
     setup = SweepSetup.from_spec(spec)
     rates = sweep_rates(args, setup)
-    range_steps = _whole(args.range_steps, "--range-steps", 2, 1_000_000)
+    range_steps = parse_whole(args.range_steps, "--range-steps", 2, 1_000_000)
     sweep = setup.sweep(rates)
     with _ProgressBar("sweep") as bar:
         result = sweep.result()
@@ -318,7 +216,7 @@ def map_axes(args, spec: ExperimentSpec) -> tuple[MapAxis, MapAxis]:
         given_low, given_high = getattr(args, f"{axis}_min"), getattr(args, f"{axis}_max")
         low = parse_float(given_low, f"--{axis}-min") if given_low else low
         high = parse_float(given_high, f"--{axis}-max") if given_high else high
-        count = _whole(getattr(args, f"n{axis}"), f"--n{axis}", 1, 2000)
+        count = parse_whole(getattr(args, f"n{axis}"), f"--n{axis}", 1, 2000)
         try:
             axes.append(MapAxis(name, axis_values(name, count, low, high)))
         except MapError as exc:
@@ -327,7 +225,7 @@ def map_axes(args, spec: ExperimentSpec) -> tuple[MapAxis, MapAxis]:
 
 
 def run_map(args) -> int:
-    spec = experiment_from_args(args)
+    spec = experiment_from_args(args, (PLACEHOLDER_RATE,))
     x, y = map_axes(args, spec)
     _check_work(len(x.values) * len(y.values), spec.steps, "--nx x --ny x --steps")
     try:

@@ -191,8 +191,11 @@ def test_broken_or_hostile_experiment_files(capsys, tmp_path):
     assert code == 2 and "directory" in err.lower()
 
 
-def test_no_command_opens_the_window(monkeypatch):
+def test_no_command_opens_the_window(monkeypatch, tmp_path):
     calls = []
+    monkeypatch.chdir(tmp_path)
+    for name in ("one.lrdesk.json", "two.lrdesk.json"):
+        (tmp_path / name).write_text("{}")
 
     def fake_run_app(files=(), smoke=None):
         calls.append((list(files), smoke))
@@ -233,3 +236,13 @@ def test_python_m_lrdesk_run_and_version():
     done = _python_m("run", "--lr", "-1")
     assert done.returncode == 2
     assert done.stderr.startswith("lrdesk: error: ") and "Traceback" not in done.stderr
+
+
+def test_unknown_command_or_missing_file_never_opens_a_window(capsys):
+    """A typo in a command name is an error, not a window that waits for nobody."""
+    from lrdesk.cli import main
+
+    assert main(["frobnicate"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("lrdesk: error:") and "frobnicate" in err and "run" in err
+    assert "\n" not in err

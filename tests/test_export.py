@@ -4,7 +4,6 @@ clipboard; failures leave old files alone; the File > Export menu in the real wi
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from helpers import show_widget, window_fixture
 from PIL import Image
-from PySide6.QtCore import QThread
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
@@ -34,14 +33,6 @@ from lrdesk.gui.export_dialogs import AnimationDialog, FigureExportDialog
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 
-@pytest.fixture(autouse=True)
-def _native_settings_isolated(_isolated_settings):
-    """QSettings(organization, application) uses the native format: isolate it too."""
-    from PySide6.QtCore import QSettings
-
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(_isolated_settings))
-
 SPEC = ExperimentSpec(
     function="rosenbrock", start=(-1.5, 2.0),
     runs=(RunSpec(0.001), RunSpec(0.001, "momentum"), RunSpec(2e-3 * 1.2)), steps=400,
@@ -54,15 +45,11 @@ def plot(qtbot):
     simulation = Simulation(SPEC)
     simulation.run_to_end()
     widget = pg.PlotWidget()
-    qtbot.addWidget(widget)
     for history in simulation.histories:
         log_loss = np.log10(np.maximum(history.losses, 1e-12))
         widget.plot(history.steps, log_loss, pen=pg.mkPen(width=2))
     widget.setLabel("bottom", "step")
-    widget.resize(600, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return show_widget(qtbot, widget, (600, 400))
 
 
 @pytest.mark.parametrize("width", PNG_WIDTHS)
@@ -194,23 +181,7 @@ def test_animation_dialog_returns_its_options(qtbot):
 # ------------------------------------------------------------------------------------------
 # In the main window
 # ------------------------------------------------------------------------------------------
-def running_qthreads() -> list[QThread]:
-    gc.collect()
-    return [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
-
-
-@pytest.fixture
-def window(qtbot):
-    from lrdesk.gui.main_window import MainWindow
-
-    window = MainWindow(settings=None, spec=SPEC)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-    assert not running_qthreads()
+window = window_fixture(SPEC, (1280, 800))
 
 
 def test_export_menu_and_copy_shortcut_are_installed(window):
@@ -314,12 +285,9 @@ def test_menu_entries_ask_then_save(qtbot, window, tmp_path, monkeypatch):
 
 def test_big_pictures_thicken_curves_only_while_drawing(qtbot, tmp_path):
     widget = pg.PlotWidget(background="w")
-    qtbot.addWidget(widget)
     x = np.linspace(0, 10, 200)
     curve = widget.plot(x, np.sin(x), pen=pg.mkPen("r", width=2))
-    widget.resize(600, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
+    show_widget(qtbot, widget, (600, 400))
     small = export_png(widget, tmp_path / "small.png", 600)  # the size on screen
     big = export_png(widget, tmp_path / "big.png", 3000)
     assert curve.curve.opts["pen"].widthF() == 2  # restored afterwards

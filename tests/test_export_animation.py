@@ -3,15 +3,14 @@ cancelling or failing leaves no file; the window's playhead comes back where it 
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from helpers import show_widget, window_fixture
 from PIL import Image
-from PySide6.QtCore import QThread
 
 from lrdesk.core.simulation import Simulation
 from lrdesk.core.spec import ExperimentSpec, RunSpec
@@ -26,15 +25,6 @@ from lrdesk.gui.export import ExportError
 from lrdesk.gui.export_dialogs import AnimationOptions
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
-
-
-@pytest.fixture(autouse=True)
-def _native_settings_isolated(_isolated_settings):
-    """QSettings(organization, application) uses the native format: isolate it too."""
-    from PySide6.QtCore import QSettings
-
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(_isolated_settings))
 SHOTS = Path(__file__).resolve().parents[1] / "shots"
 SPEC = ExperimentSpec(runs=(RunSpec(0.01), RunSpec(0.1), RunSpec(1.1)), steps=100)
 
@@ -63,13 +53,10 @@ class PathPlot:
         simulation.run_to_end()
         self.histories = simulation.histories
         self.widget = pg.PlotWidget()
-        qtbot.addWidget(self.widget)
         self.curves = [self.widget.plot(pen=pg.mkPen(c, width=3)) for c in ("b", "r", "g")]
         self.widget.setXRange(-6, 6)
         self.widget.setYRange(0, 40)
-        self.widget.resize(640, 360)
-        self.widget.show()
-        qtbot.waitExposed(self.widget)
+        show_widget(qtbot, self.widget, (640, 360))
         self.shown: list[int] = []
 
     def set_step(self, step: int) -> None:
@@ -167,23 +154,7 @@ def test_too_narrow_or_hidden_figures_are_refused(qtbot):
 
 
 # ------------------------------------------------------------------------------------------
-def running_qthreads() -> list[QThread]:
-    gc.collect()
-    return [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
-
-
-@pytest.fixture
-def window(qtbot):
-    from lrdesk.gui.main_window import MainWindow
-
-    window = MainWindow(settings=None, spec=SPEC)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-    assert not running_qthreads()
+window = window_fixture(SPEC, (1280, 800))
 
 
 def test_window_animation_of_the_default_lesson(qtbot, window, tmp_path):

@@ -162,3 +162,5 @@ def test_a_hidden_editor_works_out_its_formulas_when_shown(qtbot):
     qtbot.waitUntil(lambda: "∂L/∂y = 6·y" in editor.formulas_view.toPlainText(), timeout=BUILD_TIMEOUT_MS)
     assert editor.field.text() == "x^2 +" and editor.error_label.isVisible()
     assert editor.expression() == "x^2 + 3*y^2"
+    # the builder thread ends just after it answers: wait for it (nothing may be left running)
+    qtbot.waitUntil(lambda: not editor._builder.busy(), timeout=BUILD_TIMEOUT_MS)

@@ -6,12 +6,12 @@ it (``qt_log_level_fail``), and after the window closes no QThread may still be 
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 
 import pytest
-from PySide6.QtCore import Qt, QThread
+from helpers import running_qthreads, show_widget
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from lrdesk.core.functions import FUNCTIONS
@@ -151,18 +151,10 @@ class Monkey:
         self.rng.choice([self.window.zoom_in, self.window.zoom_out, self.window.zoom_reset])()
 
 
-def running_qthreads() -> list[QThread]:
-    gc.collect()
-    return [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_actions_then_close(qtbot, seed):
     rng = random.Random(seed)
-    window = MainWindow(settings=Settings())
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = show_widget(qtbot, MainWindow(settings=Settings()))
     monkey = Monkey(window, qtbot, rng)
     try:
         for _ in range(ACTIONS_PER_RUN):

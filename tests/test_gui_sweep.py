@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import gc
 import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt, QThread
+from helpers import (
+    no_qthread_left,  # noqa: F401 - autouse: no test here leaves a QThread running
+    view_fixture,
+)
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
@@ -26,34 +29,8 @@ BOWL = ExperimentSpec(function="bowl", start=(4.0, 3.0), runs=(RunSpec(0.1, "mom
                       steps=400)
 
 
-@pytest.fixture(autouse=True)
-def _no_running_qthread():
-    yield
-    gc.collect()
-    running = [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
-    assert not running, f"QThreads still running: {running}"
-
-
-@pytest.fixture
-def sweep_view(qtbot):
-    view = SweepView()
-    qtbot.addWidget(view)
-    view.resize(900, 560)
-    view.show()
-    qtbot.waitExposed(view)
-    yield view
-    view.shutdown()
-
-
-@pytest.fixture
-def map_view(qtbot):
-    view = MapView()
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    yield view
-    view.shutdown()
+sweep_view = view_fixture("sweep_view", SweepView, (900, 560))
+map_view = view_fixture("map_view", MapView, (900, 600))
 
 
 def click_point(view, x: float, y: float) -> QPoint:
@@ -249,12 +226,12 @@ def test_a_momentum_map_runs_and_equals_the_core(qtbot, map_view):
     expected = regime_map(BOWL, MapAxis("lr", axis_values("lr", 30, 0.01, 4.0)),
                           MapAxis("momentum", axis_values("momentum", 12, 0.0, 0.9)))
     np.testing.assert_array_equal(result.verdict, expected.verdict)
-    image = map_view.image.image
+    image = map_view.plot.image.image
     assert image.shape == (12, 30, 4)
     np.testing.assert_array_equal(image, cell_colors(expected, False, current_theme()))
     diverged = np.array(rgb_of(VERDICT_COLORS["diverged"]))
     assert np.all(image[expected.verdict == 3][:, :3] == diverged)
-    bx, by = map_view.boundary.getData()
+    bx, by = map_view.plot.boundary.getData()
     np.testing.assert_allclose(10 ** bx, 2 * (1 + by) / 2.0)  # 2(1 + μ)/λmax, λmax = 2
     assert "stable to its left" in map_view.legend.text()
 
@@ -286,10 +263,10 @@ def test_condition_map_uses_a_log_axis_and_speed_mode(qtbot, map_view):
                           steps=300)
     result = run_map(qtbot, map_view, spec, "condition", 25, 8, (1e-3, 2.0), (1.0, 100.0))
     map_view.set_speed_mode(True)
-    np.testing.assert_array_equal(map_view.image.image, cell_colors(result, True,
+    np.testing.assert_array_equal(map_view.plot.image.image, cell_colors(result, True,
                                                                      current_theme()))
     assert "did not converge" in map_view.legend.text()
-    rect = map_view.image.mapRectToParent(map_view.image.boundingRect())
+    rect = map_view.plot.image.mapRectToParent(map_view.plot.image.boundingRect())
     assert rect.top() == pytest.approx(-1.0 / 7)  # half a cell below log10(1)
     assert rect.bottom() == pytest.approx(2.0 + 1.0 / 7)
 
@@ -305,7 +282,7 @@ def test_map_cancel_and_clearing(qtbot, map_view):
         map_view.cancel()
     assert blocker.args[0].cancelled
     map_view.set_spec(ExperimentSpec())
-    assert map_view.result() is None and map_view.image.image is None
+    assert map_view.result() is None and map_view.plot.image.image is None
 
 
 def test_bad_map_settings_are_explained(qtbot, map_view):

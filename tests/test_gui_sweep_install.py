@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread
+from helpers import close_windows, running_qthreads
 from PySide6.QtGui import QColor, QKeySequence
 
 from lrdesk.core.spec import ExperimentSpec, RunSpec
@@ -18,11 +16,6 @@ from lrdesk.gui.stability_overlay import CLASS_STYLES, StabilityOverlay
 from lrdesk.gui.sweep_view import SweepView
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
-
-
-def running_qthreads() -> list[QThread]:
-    gc.collect()
-    return [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
 
 
 @pytest.fixture
@@ -41,9 +34,7 @@ def make_window(qtbot):
         return (window, *views)
 
     yield make
-    for window in windows:
-        window.close()
-    assert not running_qthreads()
+    close_windows(windows)
 
 
 def computed(qtbot, window) -> None:

@@ -109,6 +109,11 @@ def curve_points(item) -> tuple[np.ndarray, np.ndarray]:
     return (np.empty(0), np.empty(0)) if x is None else (np.asarray(x), np.asarray(y))
 
 
+def path_points(path) -> tuple[np.ndarray, np.ndarray]:
+    """Every segment of a run's line: its settled part and its fresh part."""
+    return path.drawn_segments()
+
+
 def view_range(canvas: LossCanvas) -> Box:
     return canvas.visible_box()
 
@@ -225,7 +230,7 @@ def test_canvas_1d_keeps_the_region_of_interest_while_a_run_diverges(qtbot, them
     # every drawn point is finite and within a view-sized margin of what is on screen
     margin = view.grown(1.0)
     for path in canvas._paths:
-        x, y = curve_points(path.line)
+        x, y = path_points(path)
         assert len(x) > 0
         assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
         assert np.all(margin.contains(x, y))
@@ -258,7 +263,7 @@ def test_canvas_2d_heat_map_paths_and_diverged_run(qtbot, theme, spec):
     assert len(stars_x) == 1
     for run in result.runs:
         path = canvas._paths[run.index]
-        x, y = curve_points(path.line)
+        x, y = path_points(path)
         assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
         head_x, _ = curve_points(path.head)
         alarm_x, _ = curve_points(path.alarm)
@@ -300,7 +305,7 @@ def test_canvas_survives_nan_inf_and_huge_positions(qtbot):
         (lo, hi) = function.view_box()[0]
         assert before.x_min >= lo - 1.0 and before.x_max <= hi + 1.0 if dim == 1 else True
         for path in canvas._paths:
-            x, y = curve_points(path.line)
+            x, y = path_points(path)
             assert np.all(np.isfinite(x)) and np.all(np.isfinite(y))
             assert np.all(np.abs(x) < 1e6) and np.all(np.abs(y) < 1e6)
         assert all(
@@ -318,12 +323,49 @@ def test_canvas_repaints_with_setdata_only(qtbot):
         canvas.set_run_path(1, history.positions[:end], history.losses[:end], history.steps[:end])
     assert len(item.items) == count
     assert [path.line for path in canvas._paths] == lines
-    x, _ = curve_points(canvas._paths[1].line)
+    x, _ = path_points(canvas._paths[1])
     assert len(x) >= 2
     # the 1-D path's newest steps are dots on the curve
     dots_x, dots_y = curve_points(canvas._paths[1].dots)
     assert len(dots_x) > 10
     assert np.allclose(dots_y, dots_x**2)  # L(w) = w²: the dots sit on the curve
+
+
+def segment_set(x: np.ndarray, y: np.ndarray) -> set:
+    return {tuple(pair) for pair in np.column_stack([x, y]).reshape(-1, 4).round(9)}
+
+
+def test_canvas_paints_only_the_fresh_part_while_a_run_plays(qtbot):
+    canvas, result = canvas_with(qtbot, ROSENBROCK)
+    history = result.runs[0].history
+    path = canvas._paths[0]
+    pixel_width, pixel_height = canvas._pixel_size()
+    canvas.set_run_path(0, history.positions[:40], history.losses[:40], history.steps[:40])
+    settled = curve_points(path.line)
+    for end in range(41, 80, 3):
+        canvas.set_run_path(0, history.positions[:end], history.losses[:end], history.steps[:end])
+        # the settled part is not drawn again; the fresh part ends at the newest point
+        line = curve_points(path.line)
+        assert all(np.array_equal(a, b) for a, b in zip(line, settled, strict=True))
+        fresh_x, fresh_y = curve_points(path.fresh)
+        newest_x, newest_y = history.positions[end - 1]
+        assert abs(fresh_x[-1] - newest_x) <= 2 * pixel_width  # the same screen pixel
+        assert abs(fresh_y[-1] - newest_y) <= 2 * pixel_height
+    split = segment_set(*path_points(path))
+    # the same rows drawn at once give the same segments
+    path.clear()
+    canvas.set_run_path(0, history.positions[:end], history.losses[:end], history.steps[:end])
+    assert len(curve_points(path.fresh)[0]) == 0
+    whole = segment_set(*path_points(path))
+    # the same picture: only the segments next to the split may be thinned differently
+    assert len(whole ^ split) <= 4 and len(whole & split) >= len(whole) - 2
+    # rows that do not extend what was drawn (another run's) are drawn afresh
+    other = result.runs[1].history
+    canvas.set_run_path(0, other.positions[:end], other.losses[:end], other.steps[:end])
+    assert len(curve_points(path.fresh)[0]) == 0
+    x, y = path_points(path)
+    assert abs(x[-1] - other.positions[end - 1][0]) <= 2 * pixel_width
+    assert abs(y[-1] - other.positions[end - 1][1]) <= 2 * pixel_height
 
 
 def test_canvas_status_none_restores_the_run_colour(qtbot):

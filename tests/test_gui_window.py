@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QThread, QUrl
+from helpers import close_windows, running_qthreads, show_window
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -22,28 +22,18 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 SHOTS = Path(__file__).resolve().parents[1] / "shots"
 
 
-def running_qthreads() -> list[QThread]:
-    gc.collect()
-    return [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
-
-
 @pytest.fixture
 def make_window(qtbot):
     """Windows that are closed at the end, leaving no thread behind."""
     windows: list[MainWindow] = []
 
     def make(spec: ExperimentSpec | None = None, remember: bool = True) -> MainWindow:
-        window = MainWindow(settings=Settings() if remember else None, spec=spec)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
+        window = show_window(qtbot, spec, settings=Settings() if remember else None)
         windows.append(window)
         return window
 
     yield make
-    for window in windows:
-        window.close()
-    assert not running_qthreads()
+    close_windows(windows)
 
 
 @pytest.fixture

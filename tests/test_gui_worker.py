@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread
+from helpers import no_qthread_left  # noqa: F401 - autouse: no test here leaves a QThread running
 
 from lrdesk.core.simulation import Simulation, run_experiment
 from lrdesk.core.spec import ExperimentSpec, RunSpec
@@ -18,15 +17,6 @@ from lrdesk.gui.playback import Playback, Recording
 from lrdesk.gui.worker import MAX_IN_FLIGHT, SimulationRunner, _Control
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
-
-
-@pytest.fixture(autouse=True)
-def _no_running_qthread():
-    """Every QThread made in a test has finished by its end."""
-    yield
-    gc.collect()
-    running = [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
-    assert not running, f"QThreads still running: {running}"
 
 
 @pytest.fixture

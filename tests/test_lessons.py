@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import show_widget, window_fixture
 
 from lrdesk.core.lesson_facts import RUN_FIELDS, THEORY_FIELDS, plain_number, plain_text
 from lrdesk.core.lessons import (
@@ -384,27 +385,11 @@ SHOTS = Path(__file__).resolve().parents[1] / "shots"
 qt_only = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 
-@pytest.fixture(autouse=True)
-def _native_settings_isolated(_isolated_settings):
-    """QSettings(organization, application) uses the native format: isolate it too."""
-    try:
-        from PySide6.QtCore import QSettings
-    except ImportError:  # pragma: no cover - core-only environments
-        return
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(_isolated_settings))
-
-
 @pytest.fixture
 def panel(qtbot):
     from lrdesk.gui.lesson_panel import LessonPanel
 
-    panel = LessonPanel()
-    qtbot.addWidget(panel)
-    panel.resize(460, 760)
-    panel.show()
-    qtbot.waitExposed(panel)
-    return panel
+    return show_widget(qtbot, LessonPanel(), (460, 760))
 
 
 def finish_run(panel, key: str | None = None, step: int = 10**9) -> LessonFacts:
@@ -546,23 +531,7 @@ def test_screenshots_of_a_question_before_and_after_the_run(panel):
 
 
 # --- in the main window -------------------------------------------------------------------
-@pytest.fixture
-def window(qtbot):
-    import gc
-
-    from PySide6.QtCore import QThread
-
-    from lrdesk.gui.main_window import MainWindow
-
-    window = MainWindow(settings=None)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-    gc.collect()
-    assert not [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
+window = window_fixture(size=(1400, 900))
 
 
 @qt_only

@@ -4,14 +4,14 @@ descent), Adam and friends show their state, it follows the playhead, and it exp
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QModelIndex, Qt, QThread
+from helpers import show_widget, window_fixture
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 
 from lrdesk.core.simulation import Simulation
@@ -20,15 +20,6 @@ from lrdesk.gui.step_columns import NO_STEP, csv_text, history_arrays, step_colu
 from lrdesk.gui.step_table import StepTable
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
-
-
-@pytest.fixture(autouse=True)
-def _native_settings_isolated(_isolated_settings):
-    """QSettings(organization, application) uses the native format: isolate it too."""
-    from PySide6.QtCore import QSettings
-
-    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-        QSettings.setPath(QSettings.Format.NativeFormat, scope, str(_isolated_settings))
 SHOTS = Path(__file__).resolve().parents[1] / "shots"
 
 SGD_SPEC = ExperimentSpec(function="quadratic", start=(5.0,), runs=(RunSpec(0.1),), steps=100)
@@ -56,11 +47,7 @@ def values(table: StepTable, key: str) -> np.ndarray:
 
 def make_table(qtbot, spec: ExperimentSpec, run: int, simulation: Simulation | None = None):
     simulation = simulation or finished(spec)
-    table = StepTable()
-    qtbot.addWidget(table)
-    table.resize(1100, 420)
-    table.show()
-    qtbot.waitExposed(table)
+    table = show_widget(qtbot, StepTable(), (1100, 420))
     event = simulation.events.get(run)
     table.set_run(run, spec.runs[run], simulation.histories[run], simulation.function.dim,
                   None if event is None else event.step)
@@ -316,22 +303,7 @@ def test_screenshots_of_the_step_table(qtbot):
 # ------------------------------------------------------------------------------------------
 # In the main window
 # ------------------------------------------------------------------------------------------
-def running_qthreads() -> list[QThread]:
-    gc.collect()
-    return [t for t in gc.get_objects() if isinstance(t, QThread) and t.isRunning()]
-
-
-@pytest.fixture
-def window(qtbot):
-    from lrdesk.gui.main_window import MainWindow
-
-    window = MainWindow(settings=None, spec=ADAM_SPEC)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-    assert not running_qthreads()
+window = window_fixture(ADAM_SPEC)
 
 
 def test_installed_table_follows_the_window(qtbot, window):

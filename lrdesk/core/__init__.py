@@ -1,29 +1,39 @@
 """The pure-NumPy engine of LR Desk: surfaces, optimizers, schedules, runs, verdicts, theory.
 
 Nothing in this package imports Qt, so everything the window shows can be computed and tested
-without a screen.
+without a screen. The names below are imported on first use, not with the package: importing
+one module of the engine (say ``lrdesk.core.spec``) does not load all the others.
 """
 
-from lrdesk.core.engine import VERDICTS, Batch
-from lrdesk.core.functions import FUNCTIONS, InvalidFunction, LossFunction, make_function
-from lrdesk.core.history import RunHistory, RunRows
-from lrdesk.core.optimizers import OPTIMIZERS, InvalidOptimizer
-from lrdesk.core.schedules import SCHEDULES, ScheduleSpec
-from lrdesk.core.simulation import (
-    Chunk,
-    ExperimentResult,
-    RunEvent,
-    RunResult,
-    Simulation,
-    run_experiment,
-)
-from lrdesk.core.spec import ExperimentSpec, RunSpec, SpecError, dumps, loads
-from lrdesk.core.theory import Theory, local_theory
+from __future__ import annotations
 
-__all__ = [
-    "FUNCTIONS", "OPTIMIZERS", "SCHEDULES", "VERDICTS",
-    "Batch", "Chunk", "ExperimentResult", "ExperimentSpec", "InvalidFunction",
-    "InvalidOptimizer", "LossFunction", "RunEvent", "RunHistory", "RunResult", "RunRows",
-    "RunSpec", "ScheduleSpec", "Simulation", "SpecError", "Theory", "dumps", "loads",
-    "local_theory", "make_function", "run_experiment",
-]
+import importlib
+
+#: public name -> the module of the engine that defines it
+_WHERE = {
+    "VERDICTS": "engine", "Batch": "engine",
+    "FUNCTIONS": "functions", "InvalidFunction": "functions", "LossFunction": "functions",
+    "make_function": "functions",
+    "RunHistory": "history", "RunRows": "history",
+    "OPTIMIZERS": "optimizers", "InvalidOptimizer": "optimizers",
+    "SCHEDULES": "schedules", "ScheduleSpec": "schedules",
+    "Chunk": "simulation", "ExperimentResult": "simulation", "RunEvent": "simulation",
+    "RunResult": "simulation", "Simulation": "simulation", "run_experiment": "simulation",
+    "ExperimentSpec": "spec", "RunSpec": "spec", "SpecError": "spec", "dumps": "spec",
+    "loads": "spec",
+    "Theory": "theory", "local_theory": "theory",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value  # found once; later lookups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

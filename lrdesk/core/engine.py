@@ -25,12 +25,12 @@ Verdicts (exactly one per run):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
+from lrdesk.core.engine_float import run_scalar
+from lrdesk.core.engine_records import Block, LiveRuns, Recording, StepData, summary_block
 from lrdesk.core.functions import LossFunction
-from lrdesk.core.optimizers import SGD, make_batch_optimizer
+from lrdesk.core.optimizers import make_batch_optimizer
 from lrdesk.core.schedules import ScheduleSpec
 
 Array = np.ndarray
@@ -46,43 +46,6 @@ OSCILLATION_REVERSALS = 2
 CACHE_ELEMENTS = 1 << 17
 #: steps per block when a single run is stepped on plain floats
 SCALAR_BLOCK = 1 << 14
-
-
-@dataclass
-class Block:
-    """What one ``advance`` recorded: row r of each array is step ``steps[r]``.
-
-    ``positions[r, k]`` is run k's point *before* step ``steps[r]`` is taken, with its loss and
-    gradient; ``learning_rates`` and ``updates`` say what the step then did (NaN on the budget's
-    final point, where no step is taken). ``last_row[k]`` is the last row that belongs to run k
-    (−1: the run had already ended); rows after it mean nothing.
-
-    With ``record=False`` only one summary row is returned: ``losses[0, k]`` is run k's latest
-    loss (its final loss once it has a verdict) and the other arrays are NaN.
-    """
-
-    steps: Array
-    positions: Array
-    losses: Array
-    gradients: Array
-    learning_rates: Array
-    updates: Array
-    state: dict[str, Array]
-    last_row: Array
-    events: list[tuple[int, int, int]] = field(default_factory=list)  # (run, verdict, step)
-
-
-@dataclass
-class _Steps:
-    """The raw numbers of one block for the live slots: b rows, s = b or b − 1 steps taken."""
-
-    losses: Array  # (b, n)
-    grads: Array  # (b, dim, n)
-    updates: Array  # (s, dim, n)
-    start: Array  # (n, dim): the points of row 0
-    positions: Array | None = None  # (b, n, dim), when recorded
-    rates: Array | None = None  # (s, n), when recorded
-    states: dict[str, Array] | None = None  # name -> (s, n, dim), when recorded
 
 
 class Batch:
@@ -131,7 +94,7 @@ class Batch:
         self.final_loss = np.full(K, np.nan)
         self.final_grad_norm = np.full(K, np.nan)
         self.reversals = np.zeros(K, dtype=np.int64)
-        self._live = _LiveRuns(function, P, rates, L0, self._bounds(function, L0))
+        self._live = LiveRuns(function, P, rates, L0, self._bounds(function, L0))
         self._sharing = _constants_shared(function, P)
         self._buffers: dict[tuple, Array] = {}
 
@@ -162,7 +125,7 @@ class Batch:
         rows = min(int(n), self.steps + 1 - self.t)
         final = self.t + rows - 1 == self.steps
         t_first, live = self.t, self._live
-        out = _Recording(rows, self.K, self.f.dim, self.opt.state_names) if record else None
+        out = Recording(rows, self.K, self.f.dim, self.opt.state_names) if record else None
         last_row = np.full(self.K, -1)
         events: list[tuple[int, int, int]] = []
         done = 0
@@ -184,9 +147,9 @@ class Batch:
         steps = t_first + np.arange(done)
         if out is not None:
             return out.block(done, steps, last_row, events)
-        return _summary(self, steps, last_row, events)
+        return summary_block(self, steps, last_row, events)
 
-    def _publish(self, data: _Steps) -> None:
+    def _publish(self, data: StepData) -> None:
         """Copy the runs still going into the per-run arrays (for progress reports)."""
         live = self._live
         runs = live.slot[live.alive]
@@ -213,11 +176,12 @@ class Batch:
             self._buffers[key] = np.empty(shape)
         return self._buffers[key]
 
-    def _run_steps(self, b: int, is_last: bool, record: bool) -> _Steps:
+    def _run_steps(self, b: int, is_last: bool, record: bool) -> StepData:
         live = self._live
         if len(live.slot) == 1 and live.scalar_vg is not None:
             try:
-                return _run_scalar(self, b, is_last, record)
+                factors = self._factors(b - 1 if is_last else b)
+                return run_scalar(live, self.opt, factors, self.t, b, is_last, record)
             except (ArithmeticError, ValueError):
                 # Python raises where NumPy gives inf or NaN (0/0, cos(inf)): nothing has been
                 # written back yet, so the array path redoes this block and takes over
@@ -232,7 +196,7 @@ class Batch:
         Gv, Dv = G.transpose(0, 2, 1), D.transpose(0, 2, 1)  # rows (n, dim), columns contiguous
         # two position arrays in turn: the block's starting points stay intact for the judge
         spare = live.spare if live.spare is not None else np.empty_like(P, order="F")
-        data = _Steps(L, G, D, P)
+        data = StepData(L, G, D, P)
         if record:
             data.positions = np.empty((b, n, dim))
             data.rates = np.empty((s, n))
@@ -260,7 +224,7 @@ class Batch:
         return data
 
     # --- judging ---------------------------------------------------------------------------
-    def _judge(self, data: _Steps, b: int, is_last: bool, events: list) -> Array:
+    def _judge(self, data: StepData, b: int, is_last: bool, events: list) -> Array:
         """Check a block's rows; finish the runs it decided. Returns each slot's last row."""
         live, tol2 = self._live, self.tolerance**2
         L, G, D = data.losses, data.grads, data.updates
@@ -377,38 +341,6 @@ class Batch:
         self._buffers.clear()
 
 
-class _LiveRuns:
-    """The working set: one slot per run still in the arrays (``slot`` maps to the run)."""
-
-    def __init__(self, function, P, rates, L0, bounds) -> None:
-        K, dim = P.shape
-        self.function = function
-        self.P = np.asfortranarray(P)
-        self.spare: Array | None = None  # a second position array, see Batch._run_steps
-        self.neg_lr = -rates.reshape(K, 1)
-        self.slot = np.arange(K)
-        self.alive = np.ones(K, dtype=bool)
-        self.low, self.high, self.rise = bounds
-        self.best_before = L0.copy()  # the start counts as "before the final stretch"
-        self.best_window = np.full(K, np.inf)
-        self.worst_window = np.full(K, -np.inf)
-        self.prev_small = np.ones(K, dtype=bool)  # no step led to the start
-        self.prev_update = np.zeros((dim, K))
-        self.reversals = np.zeros(K, dtype=np.int64)
-        self.scalar_vg = function.scalar_value_and_gradient() if K == 1 else None
-
-    def take(self, keep: Array) -> None:
-        for name in ("neg_lr", "slot", "alive", "low", "high", "rise", "best_before",
-                     "best_window", "worst_window", "prev_small", "reversals"):
-            setattr(self, name, getattr(self, name)[keep])
-        self.P = np.asfortranarray(self.P[keep])
-        self.spare = None
-        self.prev_update = np.ascontiguousarray(self.prev_update[:, keep])
-        self.function = self.function.for_runs(keep)
-        if len(keep) == 1:
-            self.scalar_vg = self.function.scalar_value_and_gradient()
-
-
 def _constants_shared(function: LossFunction, P: Array) -> str:
     """'shared' (one surface for all runs), 'selectable' (per run, with ``for_runs``) or 'fixed'."""
     if type(function).for_runs is not LossFunction.for_runs:
@@ -443,7 +375,7 @@ def _reversals(D: Array, previous: Array) -> Array:
     return dots < 0
 
 
-def _points_at(data: _Steps, idx: Array, rows: Array) -> Array:
+def _points_at(data: StepData, idx: Array, rows: Array) -> Array:
     """The points of slots ``idx`` at block rows ``rows``, rebuilt exactly when not recorded."""
     if data.positions is not None:
         return data.positions[rows, idx]
@@ -452,128 +384,3 @@ def _points_at(data: _Steps, idx: Array, rows: Array) -> Array:
         moving = rows > r
         points[moving] += data.updates[r][:, idx[moving]].T
     return points
-
-
-def _run_scalar(batch: Batch, b: int, is_last: bool, record: bool) -> _Steps:
-    """One run stepped on Python floats: the same operations as the array path, bit for bit."""
-    live, opt = batch._live, batch.opt
-    vg, dim = live.scalar_vg, live.P.shape[1]
-    s = b - 1 if is_last else b
-    factors = batch._factors(s)
-    neg_lr = float(live.neg_lr[0, 0])
-    rates = [neg_lr] * s if factors is None else (neg_lr * factors).tolist()
-    opt.scalar_begin()
-    loop = _scalar_loop_2d if dim == 2 else _scalar_loop_1d
-    columns, states, end = loop(
-        vg, opt, live.P[0].tolist(), rates, batch.t, b, s, record and bool(opt.state_names)
-    )
-    opt.scalar_end()
-    live.P[0] = end
-    # columns: loss, then each coordinate of the gradient, of the point and of the update
-    losses, grads, points, updates = (
-        np.array(columns[i:j], dtype=float)
-        for i, j in ((0, 1), (1, 1 + dim), (1 + dim, 1 + 2 * dim), (1 + 2 * dim, 1 + 3 * dim))
-    )
-    positions = points.T.reshape(b, 1, dim)
-    data = _Steps(losses.reshape(b, 1), grads.T.reshape(b, dim, 1),
-                  updates.T.reshape(s, dim, 1), positions[0].copy(), positions)
-    if record:
-        data.rates = -np.array(rates).reshape(s, 1)
-        data.states = {
-            name: np.array([st[i] for st in states]).reshape(s, 1, dim)
-            for i, name in enumerate(opt.state_names)
-        }
-    return data
-
-
-def _scalar_loop_2d(vg, opt, p, rates, t0, b, s, keep_state):
-    columns = [[] for _ in range(7)]
-    put_loss, put_gx, put_gy, put_x, put_y, put_dx, put_dy = (c.append for c in columns)
-    plain, delta, states = type(opt) is SGD, opt.scalar_delta, []
-    x, y = p
-    for r in range(b):
-        L, gx, gy = vg(x, y)
-        put_loss(L)
-        put_gx(gx)
-        put_gy(gy)
-        put_x(x)
-        put_y(y)
-        if r == s:
-            break
-        if plain:  # SGD.scalar_delta written out: the commonest case, a third faster
-            dx, dy = gx * rates[r], gy * rates[r]
-        else:
-            dx, dy = delta((gx, gy), rates[r], t0 + r + 1)
-        put_dx(dx)
-        put_dy(dy)
-        x += dx
-        y += dy
-        if keep_state:
-            states.append(opt.scalar_state())
-    return columns, states, (x, y)
-
-
-def _scalar_loop_1d(vg, opt, p, rates, t0, b, s, keep_state):
-    columns = [[] for _ in range(4)]
-    put_loss, put_g, put_w, put_d = (c.append for c in columns)
-    plain, delta, states = type(opt) is SGD, opt.scalar_delta, []
-    (w,) = p
-    for r in range(b):
-        L, g = vg(w)
-        put_loss(L)
-        put_g(g)
-        put_w(w)
-        if r == s:
-            break
-        d = g * rates[r] if plain else delta((g,), rates[r], t0 + r + 1)[0]
-        put_d(d)
-        w += d
-        if keep_state:
-            states.append(opt.scalar_state())
-    return columns, states, (w,)
-
-
-class _Recording:
-    """The arrays of a recorded Block, filled block by block, NaN where nothing happened."""
-
-    def __init__(self, rows: int, K: int, dim: int, state_names) -> None:
-        self.positions = np.full((rows, K, dim), np.nan)
-        self.losses = np.full((rows, K), np.nan)
-        self.gradients = np.full((rows, K, dim), np.nan)
-        self.learning_rates = np.full((rows, K), np.nan)
-        self.updates = np.full((rows, K, dim), np.nan)
-        self.state = {name: np.full((rows, K, dim), np.nan) for name in state_names}
-
-    def put(self, r0: int, data: _Steps, slot: Array, active: Array) -> None:
-        b, s = len(data.losses), len(data.updates)
-        runs = slot[active]
-        self.positions[r0 : r0 + b, runs] = data.positions[:, active]
-        self.losses[r0 : r0 + b, runs] = data.losses[:, active]
-        self.gradients[r0 : r0 + b, runs] = data.grads.transpose(0, 2, 1)[:, active]
-        self.learning_rates[r0 : r0 + s, runs] = data.rates[:, active]
-        self.updates[r0 : r0 + s, runs] = data.updates.transpose(0, 2, 1)[:, active]
-        for name, values in data.states.items():
-            self.state[name][r0 : r0 + s, runs] = values[:, active]
-
-    def block(self, rows: int, steps: Array, last_row: Array, events: list) -> Block:
-        cut = slice(0, rows)
-        return Block(
-            steps, self.positions[cut], self.losses[cut], self.gradients[cut],
-            self.learning_rates[cut], self.updates[cut],
-            {k: v[cut] for k, v in self.state.items()}, last_row, events,
-        )
-
-
-def _summary(batch: Batch, steps: Array, last_row: Array, events: list) -> Block:
-    K, dim = batch.K, batch.f.dim
-    return Block(
-        steps=steps[-1:],
-        positions=np.full((1, K, dim), np.nan),
-        losses=batch.latest_loss[None, :].copy(),
-        gradients=np.full((1, K, dim), np.nan),
-        learning_rates=np.full((1, K), np.nan),
-        updates=np.full((1, K, dim), np.nan),
-        state={},
-        last_row=np.where(last_row >= 0, 0, -1),
-        events=events,
-    )

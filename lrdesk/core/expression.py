@@ -19,7 +19,7 @@ import numpy as np
 
 from lrdesk.core.expr_parse import ParsedExpression, check_expression, parse_expression
 from lrdesk.core.expr_tree import ExpressionError, render
-from lrdesk.core.functions import LossFunction
+from lrdesk.core.surface_base import LossFunction, columns_of
 
 __all__ = [
     "CompiledExpression", "CustomFunction", "ExpressionError", "build_custom_function",
@@ -137,13 +137,13 @@ class CustomFunction(LossFunction):
     def value(self, P: Array) -> Array:
         out = np.empty(P.shape[0])
         with np.errstate(all="ignore"):
-            out[:] = self._value(*_columns(P))
+            out[:] = self._value(*columns_of(P))
         return out
 
     def value_and_gradient(self, P: Array) -> tuple[Array, Array]:
         K = P.shape[0]
         with np.errstate(all="ignore"):
-            parts = self._value_and_gradient(*_columns(P))
+            parts = self._value_and_gradient(*columns_of(P))
         L = np.empty(K)
         L[:] = parts[0]
         G = np.empty((K, self.dim), order="F")
@@ -156,7 +156,7 @@ class CustomFunction(LossFunction):
 
     def hessian(self, P: Array) -> Array:
         with np.errstate(all="ignore"):
-            rows = self._hessian(*_columns(P))
+            rows = self._hessian(*columns_of(P))
         H = np.empty((P.shape[0], self.dim, self.dim))
         for i in range(self.dim):
             for j in range(self.dim):
@@ -193,10 +193,6 @@ class CustomFunction(LossFunction):
     def formulas(self) -> dict[str, str]:
         """``L``, ``dL/dx``..., ``d2L/dx2``..., ``update``: plain unicode lines to show a learner."""
         return self.compiled.formulas()
-
-
-def _columns(P: Array) -> list[Array]:
-    return [P[:, i] for i in range(P.shape[1])]
 
 
 # ------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ with torch to rounding (checked against a stored torch reference in the tests):
               Δ = −γ/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε), with v̂ = v, or for AMSGrad the running
               maximum of v (torch keeps the maximum of the raw v, then bias-corrects it)
 
-Defaults are those of PyTorch except momentum 0.9 (torch's SGD default of 0 is plain SGD):
+Defaults (listed with the other settings in ``optimizer_catalog``) are those of PyTorch except
+momentum 0.9 (torch's SGD default of 0 is plain SGD):
 ε = 1e-10 for AdaGrad, α = 0.99 and ε = 1e-8 for RMSprop, β = (0.9, 0.999) and ε = 1e-8 for Adam.
 One deliberate difference: a centred RMSprop variance that rounding makes slightly negative is
 taken as 0, where torch would take its square root and produce NaN.
@@ -30,109 +31,24 @@ the array code and is several times faster for one run.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
+from lrdesk.core.optimizer_catalog import (
+    OPTIMIZERS,
+    Hyper,
+    InvalidOptimizer,
+    OptimizerInfo,
+    resolve_hypers,
+)
+
+__all__ = [
+    "OPTIMIZERS", "SGD", "AdaGrad", "Adam", "BatchOptimizer", "Hyper", "InvalidOptimizer",
+    "Momentum", "Nesterov", "OptimizerInfo", "RMSprop", "make_batch_optimizer", "resolve_hypers",
+]
+
 Array = np.ndarray
 HyperValue = float | Array
-
-
-class InvalidOptimizer(ValueError):
-    """An optimizer name or hyperparameter that cannot be used."""
-
-
-@dataclass(frozen=True)
-class Hyper:
-    name: str
-    default: float
-    low: float
-    high: float
-    help: str
-
-
-@dataclass(frozen=True)
-class OptimizerInfo:
-    key: str
-    title: str
-    hypers: tuple[Hyper, ...]
-    rule: str
-
-
-_MOMENTUM = Hyper("momentum", 0.9, 0.0, 0.9999, "μ: how much of the previous step carries over")
-OPTIMIZERS: dict[str, OptimizerInfo] = {
-    "sgd": OptimizerInfo("sgd", "Gradient descent", (), "w ← w − α·g"),
-    "momentum": OptimizerInfo(
-        "momentum",
-        "Momentum",
-        (_MOMENTUM, Hyper("dampening", 0.0, 0.0, 1.0, "τ: scales down the new gradient")),
-        "b ← μ·b + (1 − τ)·g;  w ← w − α·b",
-    ),
-    "nesterov": OptimizerInfo(
-        "nesterov", "Nesterov momentum", (_MOMENTUM,), "b ← μ·b + g;  w ← w − α·(g + μ·b)"
-    ),
-    "adagrad": OptimizerInfo(
-        "adagrad",
-        "AdaGrad",
-        (
-            Hyper("lr_decay", 0.0, 0.0, 1e3, "η: shrinks the rate as 1/(1 + (t−1)·η)"),
-            Hyper("initial_accumulator_value", 0.0, 0.0, 1e6, "starting value of Σg²"),
-            Hyper("eps", 1e-10, 0.0, 1.0, "ε: keeps the division finite"),
-        ),
-        "s ← s + g²;  w ← w − α·g/(√s + ε)",
-    ),
-    "rmsprop": OptimizerInfo(
-        "rmsprop",
-        "RMSprop",
-        (
-            Hyper("alpha", 0.99, 0.0, 0.99999, "smoothing of the squared gradient"),
-            Hyper("eps", 1e-8, 0.0, 1.0, "ε: keeps the division finite"),
-            Hyper("momentum", 0.0, 0.0, 0.9999, "μ: momentum on the scaled step"),
-            Hyper("centered", 0.0, 0.0, 1.0, "1 to divide by the variance instead of the mean square"),
-        ),
-        "v ← α·v + (1 − α)·g²;  w ← w − α_lr·g/(√v + ε)",
-    ),
-    "adam": OptimizerInfo(
-        "adam",
-        "Adam",
-        (
-            Hyper("beta1", 0.9, 0.0, 0.99999, "β₁: smoothing of the gradient"),
-            Hyper("beta2", 0.999, 0.0, 0.999999, "β₂: smoothing of the squared gradient"),
-            Hyper("eps", 1e-8, 0.0, 1.0, "ε: keeps the division finite"),
-            Hyper("amsgrad", 0.0, 0.0, 1.0, "1 to use the running maximum of v (AMSGrad)"),
-        ),
-        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − α·m̂/(√v̂ + ε)",
-    ),
-}
-
-
-def resolve_hypers(kind: str, given: dict[str, float] | None = None) -> dict[str, float]:
-    """The full hyperparameter set of ``kind``, checked, defaults filled in."""
-    if kind not in OPTIMIZERS:
-        raise InvalidOptimizer(
-            f"unknown optimizer '{kind}' (choose one of: {', '.join(OPTIMIZERS)})"
-        )
-    info = OPTIMIZERS[kind]
-    known = {h.name: h for h in info.hypers}
-    given = dict(given or {})
-    for name in given:
-        if name not in known:
-            allowed = ", ".join(known) or "none"
-            raise InvalidOptimizer(f"{info.title} has no setting '{name}' (its settings: {allowed})")
-    out = {}
-    for h in info.hypers:
-        value = given.get(h.name, h.default)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-            or not h.low <= value <= h.high
-        ):
-            raise InvalidOptimizer(
-                f"{info.title}: '{h.name}' must be between {h.low:g} and {h.high:g}, not {value}"
-            )
-        out[h.name] = float(value)
-    return out
 
 
 def _hyper(values: Array) -> HyperValue:
@@ -172,6 +88,8 @@ class BatchOptimizer:
         for name in self.state_names:
             setattr(self, name, self._zeros())
         self._scalar: dict[str, list[float]] = {}
+        self._cache: dict = {}
+        self._derive()
 
     def delta(self, g: Array, neg_lr: HyperValue, t: int, out: Array) -> Array:
         """Write the update of step ``t`` into ``out`` (K, dim); ``neg_lr`` is −γ (K, 1)."""
@@ -189,6 +107,10 @@ class BatchOptimizer:
             setattr(self, name, np.asfortranarray(getattr(self, name)[index]))
         self.K = len(index)
         self._cache = {}
+        self._derive()
+
+    def _derive(self) -> None:
+        """Work out what follows from the settings (again after ``take`` drops runs)."""
 
     def _zeros(self) -> Array:
         return np.zeros((self.K, self.dim), order="F")
@@ -295,13 +217,7 @@ class AdaGrad(BatchOptimizer):
 class RMSprop(BatchOptimizer):
     state_names = ("square_avg", "grad_avg", "buffer")
 
-    def __init__(self, hypers, K, dim):
-        super().__init__(hypers, K, dim)
-        self._centered = _is_on(self.h["centered"])
-        self._heavy = self.h["momentum"] > 0
-
-    def take(self, index):
-        super().take(index)
+    def _derive(self):
         self._centered = _is_on(self.h["centered"])
         self._heavy = self.h["momentum"] > 0
 
@@ -360,15 +276,8 @@ class RMSprop(BatchOptimizer):
 class Adam(BatchOptimizer):
     state_names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
-    def __init__(self, hypers, K, dim):
-        super().__init__(hypers, K, dim)
+    def _derive(self):
         self._ams = _is_on(self.h["amsgrad"])
-        self._cache: dict = {}
-
-    def take(self, index):
-        super().take(index)
-        self._ams = _is_on(self.h["amsgrad"])
-        self._cache = {}
 
     def delta(self, g, neg_lr, t, out):
         b1, b2 = self.h["beta1"], self.h["beta2"]

@@ -1,9 +1,9 @@
 """Learning-rate sweeps (every rate as a full run, in one batch) and the classic range test.
 
 A sweep answers "which learning rate should I use?" by running each candidate rate from the same
-start for the whole step budget, all of them together in one ``Batch``. The range test (Smith,
-2017, "Cyclical Learning Rates for Training Neural Networks", §3.3; fastai's ``lr_find``) is the
-cheap heuristic used when a full sweep is too expensive: one run whose rate grows every step.
+start for the whole step budget, all of them together in one ``Batch``. The range test, the cheap
+heuristic used when a full sweep is too expensive, is in ``lr_range_test`` (its names are
+importable from here too).
 """
 
 from __future__ import annotations
@@ -16,9 +16,36 @@ import numpy as np
 
 from lrdesk.core.engine import CONVERGED, RUNNING, VERDICTS, Batch
 from lrdesk.core.functions import LossFunction
+from lrdesk.core.lr_range_test import (
+    RANGE_TEST_NOTE,
+    RangeTestResult,
+    compare_range_test,
+    range_test,
+)
 from lrdesk.core.schedules import ScheduleSpec
 from lrdesk.core.spec import ExperimentSpec
 from lrdesk.core.stability import SweepTheory, sweep_theory
+
+__all__ = [
+    "BLOCK_RUN_STEPS",
+    "MAX_RATES",
+    "RANGE_TEST_NOTE",
+    "BatchJob",
+    "RangeTestResult",
+    "Sweep",
+    "SweepResult",
+    "SweepSetup",
+    "VerdictBand",
+    "block_steps",
+    "compare_range_test",
+    "current_losses",
+    "drive",
+    "iterate_sweep",
+    "log_spaced_rates",
+    "range_test",
+    "sweep_learning_rates",
+    "verdict_bands",
+]
 
 Array = np.ndarray
 
@@ -128,7 +155,33 @@ class SweepResult:
         return {name: int(np.sum(names == name)) for name in (*VERDICTS, "running")}
 
 
-class Sweep:
+class BatchJob:
+    """A batch of full runs advanced block by block, keeping every run's loss of the moment.
+
+    Subclasses say what a result is (``result()``), built from ``batch`` and ``losses_now()``.
+    """
+
+    def _begin(self, batch: Batch) -> None:
+        self.batch = batch
+        self._current_loss = batch.start_loss.copy()
+
+    @property
+    def done(self) -> bool:
+        return self.batch.done
+
+    def advance(self, steps: int):
+        """Take up to ``steps`` more steps of every run; returns the fresh partial result."""
+        self._current_loss = current_losses(self.batch, self.batch.advance(steps, record=False),
+                                            self._current_loss)
+        return self.result()
+
+    def losses_now(self) -> Array:
+        """Every run's final loss once it has ended, else its loss at the latest step."""
+        running = self.batch.verdict == RUNNING
+        return np.where(running, self._current_loss, self.batch.final_loss)
+
+
+class Sweep(BatchJob):
     """One batch of full runs, one per learning rate, advanced block by block."""
 
     def __init__(
@@ -149,27 +202,16 @@ class Sweep:
             raise ValueError("every learning rate must be a finite number greater than zero")
         self.learning_rates = rates
         K = len(rates)
-        self.batch = Batch(
+        self._begin(Batch(
             function, optimizer, [hypers] * K, rates, [tuple(start)] * K,
             schedule or ScheduleSpec(), steps, tolerance,
-        )
-        self._current_loss = self.batch.start_loss.copy()
-
-    @property
-    def done(self) -> bool:
-        return self.batch.done
-
-    def advance(self, steps: int) -> SweepResult:
-        self._current_loss = current_losses(self.batch, self.batch.advance(steps, record=False),
-                                            self._current_loss)
-        return self.result()
+        ))
 
     def result(self, cancelled: bool = False) -> SweepResult:
         b = self.batch
-        running = b.verdict == RUNNING
         return SweepResult(
             learning_rates=self.learning_rates.copy(),
-            final_loss=np.where(running, self._current_loss, b.final_loss),
+            final_loss=self.losses_now(),
             verdict=b.verdict.copy(),
             verdict_step=b.verdict_step.copy(),
             oscillated=np.array(b.oscillated, dtype=bool),
@@ -262,142 +304,3 @@ class SweepSetup:
 
     def theory(self) -> SweepTheory:
         return sweep_theory(self.function, self.start, self.optimizer, self.hypers, self.schedule)
-
-
-# ------------------------------------------------------------------------------------------
-# The learning-rate range test
-# ------------------------------------------------------------------------------------------
-RANGE_TEST_NOTE = (
-    "The range test is a rule of thumb, not a measurement. It tries each rate for a single "
-    "step, starting from wherever the smaller rates before it left the point, so its curve mixes "
-    "what a rate does with the path so far, and its suggestion moves when you change the number "
-    "of steps or the range. It was made for training large networks, where running every rate "
-    "in full costs too much. Here every rate can be run in full: the sweep shows what each rate "
-    "really does over the whole budget."
-)
-
-
-@dataclass(frozen=True)
-class RangeTestResult:
-    """One run whose rate grows every step: ``losses[i]`` is the loss after the step at rate i."""
-
-    learning_rates: Array
-    losses: Array
-    smoothed: Array
-    stop_index: int | None  # the step at which the loss blew up (None: it never did)
-    suggestion: float | None  # rate at the steepest fall of the smoothed loss
-    note: str = RANGE_TEST_NOTE
-
-    @property
-    def stop_reason(self) -> str:
-        if self.stop_index is None:
-            return "reached the largest rate without the loss blowing up"
-        return f"stopped at rate {self.learning_rates[self.stop_index]:.3g}: the loss blew up"
-
-
-def range_test(
-    function: LossFunction,
-    start,
-    optimizer: str,
-    hypers: dict[str, float],
-    lr_min: float,
-    lr_max: float,
-    steps: int = 100,
-    smoothing: float = 0.98,
-    blowup: float = 4.0,
-) -> RangeTestResult:
-    """Smith's range test as fastai's ``lr_find`` runs it.
-
-    The rate grows geometrically from ``lr_min`` to ``lr_max`` over ``steps`` steps (an
-    exponential schedule on one run). The loss is smoothed with an exponential moving average
-    (factor ``smoothing``, bias-corrected); the test stops once the smoothed loss exceeds
-    ``blowup`` times its best value, or the loss is no longer finite. The suggestion is the rate
-    where the smoothed loss falls fastest against log(rate).
-    """
-    rates, losses = _growing_rate_run(function, start, optimizer, hypers, lr_min, lr_max, steps)
-    smoothed = _debiased_average(losses, smoothing)
-    stop = _blowup_index(losses, smoothed, blowup)
-    end = len(losses) if stop is None else stop + 1
-    suggestion = _steepest_fall(rates[: end - (stop is not None)], smoothed[: end - (stop is not None)])
-    return RangeTestResult(rates[:end], losses[:end], smoothed[:end], stop, suggestion)
-
-
-def _growing_rate_run(function, start, optimizer, hypers, lr_min, lr_max, steps):
-    if not (0 < lr_min < lr_max and math.isfinite(lr_max)):
-        raise ValueError("the range test needs 0 < smallest rate < largest rate")
-    if steps < 2:
-        raise ValueError("the range test needs at least 2 steps")
-    gamma = (lr_max / lr_min) ** (1.0 / (steps - 1))
-    if gamma > 10.0:
-        raise ValueError("too few steps for this range: the rate may grow at most 10x per step")
-    schedule = ScheduleSpec("exponential", (("gamma", gamma),))
-    batch = Batch(function, optimizer, [hypers], [lr_min], [tuple(start)], schedule, steps, 0.0)
-    rates, losses = [], []
-    while not batch.done:
-        block = batch.advance(256)
-        last = int(block.last_row[0])
-        rates.append(block.learning_rates[: last + 1, 0])
-        losses.append(block.losses[: last + 1, 0])
-    rate_of_step = np.concatenate(rates)
-    loss_at_row = np.concatenate(losses)
-    # pair the rate of step t with the loss after it (row t + 1)
-    n = len(loss_at_row) - 1
-    return rate_of_step[:n], loss_at_row[1:]
-
-
-def _debiased_average(values: Array, beta: float) -> Array:
-    out = np.empty_like(values)
-    avg = 0.0
-    for i, v in enumerate(values):
-        avg = beta * avg + (1.0 - beta) * v
-        out[i] = avg / (1.0 - beta ** (i + 1))
-    return out
-
-
-def _blowup_index(losses: Array, smoothed: Array, factor: float) -> int | None:
-    with np.errstate(invalid="ignore"):
-        best = np.minimum.accumulate(np.where(np.isfinite(smoothed), smoothed, np.inf))
-        bad = ~np.isfinite(losses) | ~np.isfinite(smoothed) | (smoothed > factor * best)
-    hits = np.nonzero(bad)[0]
-    return int(hits[0]) if len(hits) else None
-
-
-def _steepest_fall(rates: Array, smoothed: Array) -> float | None:
-    if len(rates) < 3:
-        return None
-    slope = np.gradient(smoothed, np.log(rates))
-    i = int(np.argmin(slope))
-    return float(rates[i]) if slope[i] < 0 else None
-
-
-def compare_range_test(test: RangeTestResult, sweep: SweepResult, theory: SweepTheory) -> str:
-    """A few plain sentences setting the range test's suggestion beside the full sweep."""
-    parts = []
-    s = test.suggestion
-    if s is None:
-        parts.append("The range test found no rate where the loss fell: it makes no suggestion.")
-    else:
-        parts.append(f"The range test suggests {s:.3g}, where its loss fell fastest.")
-        i = int(np.argmin(np.abs(np.log(sweep.learning_rates) - math.log(s))))
-        inside = sweep.learning_rates[0] <= s <= sweep.learning_rates[-1]
-        if inside and sweep.verdict[i] >= 0:
-            parts.append(
-                f"Run in full from the start, a rate that close ({sweep.learning_rates[i]:.3g}) "
-                f"ended {VERDICTS[sweep.verdict[i]]}."
-            )
-    best = sweep.fastest()
-    if best is not None:
-        parts.append(
-            f"In the full sweep, {sweep.learning_rates[best]:.3g} converged fastest "
-            f"({int(sweep.verdict_step[best])} steps)."
-        )
-    elif np.isfinite(sweep.final_loss).any():
-        j = int(np.nanargmin(np.where(np.isfinite(sweep.final_loss), sweep.final_loss, np.nan)))
-        parts.append(
-            f"No rate converged within the budget; the lowest final loss was at "
-            f"{sweep.learning_rates[j]:.3g}."
-        )
-    for line in theory.lines[:1]:
-        if s is not None and s > line.learning_rate:
-            parts.append(f"The suggestion is above the {line.label} ({line.learning_rate:.3g}).")
-    return " ".join(parts)

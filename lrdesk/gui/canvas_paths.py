@@ -1,8 +1,13 @@
-"""One run's path on the canvas: a single curve, its newest steps as dots, its current point.
+"""One run's path on the canvas: its line, its newest steps as dots, its current point.
 
 Items are made once per run and then only fed with ``setData``; scatter items hold only the
 few points that matter (the newest steps in 1-D, the current point, the alarm marker), because
 they get slow past about ten thousand points.
+
+The line is two curves: the settled part, painted once and then kept as a picture by Qt, and
+the fresh part the playhead has added since. While a run plays only the fresh part is thinned
+and painted again; the settled part is rebuilt when the fresh part grows long, when the data
+is no longer an extension of what was drawn, or when the view moves.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem
 
 from lrdesk.gui.palette import ALARM_COLOR, Theme
 from lrdesk.gui.path_geometry import (
@@ -28,6 +34,8 @@ MAX_DOTS = 2000
 #: distinct on-screen segments drawn per run (the newest) and drawn antialiased
 MAX_SEGMENTS = 8_000
 SMOOTH_SEGMENTS = 3_000
+#: points in the fresh part of a line before it is merged into the settled part
+FRESH_POINTS = 4_000
 Z_PATH, Z_DOTS, Z_HEAD, Z_ALARM = 10, 12, 14, 40
 
 
@@ -43,8 +51,14 @@ class RunPathItems:
         self.steps = np.empty(0, dtype=np.int64)
         self._items: list[pg.GraphicsObject] = []
         self.line = self._add(plot_item, pg.PlotCurveItem(), Z_PATH)
-        # separate segments: Qt strokes wide antialiased polylines that cross themselves slowly
-        self.line.setSegmentedLineMode("on")
+        self.fresh = self._add(plot_item, pg.PlotCurveItem(), Z_PATH)
+        for line in (self.line, self.fresh):
+            # separate segments: Qt strokes wide antialiased polylines that cross themselves
+            # slowly
+            line.setSegmentedLineMode("on")
+        # the settled part is painted once, then blitted until its data or the view changes
+        self.line.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._settled: tuple | None = None  # (view key, points settled, last settled point)
         self.dots = self._add(plot_item, pg.ScatterPlotItem(), Z_DOTS)
         self.head = self._add(plot_item, pg.ScatterPlotItem(), Z_HEAD)
         self.alarm = self._add(plot_item, pg.ScatterPlotItem(), Z_ALARM)
@@ -81,17 +95,55 @@ class RunPathItems:
     def clear(self) -> None:
         self.set_data(np.empty(0), np.empty(0), np.empty(0))
         self.verdict = self.event_step = None
+        self._settled = None
+
+    def drawn_segments(self) -> tuple[Array, Array]:
+        """Every segment drawn (settled part, then fresh part), as (x, y) pairs."""
+        parts = [item.getData() for item in (self.line, self.fresh)]
+        xs = [np.asarray(x) for x, _ in parts if x is not None]
+        ys = [np.asarray(y) for x, y in parts if x is not None]
+        return (np.concatenate(xs), np.concatenate(ys)) if xs else (np.empty(0), np.empty(0))
 
     def redraw(self, region: Box, visible: Box, pixel_size: tuple[float, float]) -> None:
         """Draw the stored points: ``region`` bounds the geometry, ``visible`` is on screen."""
+        view = (region, visible, pixel_size)
+        settled = self._settled_count(view)
+        if settled is None:
+            self._settle(view, region, visible, pixel_size)
+        else:
+            seg_x, seg_y = path_segments(
+                self.x[settled - 1 :], self.y[settled - 1 :], region, visible, *pixel_size
+            )
+            self.fresh.setData(
+                seg_x, seg_y, connect="pairs", antialias=self.line.opts["antialias"]
+            )
+        self._redraw_dots(visible, pixel_size)
+        self._redraw_markers(visible)
+
+    def _settled_count(self, view: tuple) -> int | None:
+        """Points already in the settled part, if the stored points still extend them."""
+        if self._settled is None:
+            return None
+        key, count, last = self._settled
+        if key != view or not count <= len(self.x) < count + FRESH_POINTS:
+            return None
+        here = (int(self.steps[count - 1]), self.x[count - 1], self.y[count - 1])
+        return count if np.array_equal(here, last, equal_nan=True) else None
+
+    def _settle(self, view: tuple, region: Box, visible: Box, pixel_size) -> None:
+        """Draw every stored point in the settled part; the fresh part starts empty."""
         seg_x, seg_y = path_segments(self.x, self.y, region, visible, *pixel_size)
         seg_x, seg_y = seg_x[-2 * MAX_SEGMENTS :], seg_y[-2 * MAX_SEGMENTS :]
         # a scribble of thousands of distinct segments paints five times faster without
         # antialiasing, and at that density nobody sees the difference
         smooth = len(seg_x) <= 2 * SMOOTH_SEGMENTS
         self.line.setData(seg_x, seg_y, connect="pairs", antialias=smooth)
-        self._redraw_dots(visible, pixel_size)
-        self._redraw_markers(visible)
+        self.fresh.setData([], [])
+        count = len(self.x)
+        self._settled = None
+        if count:
+            last = (int(self.steps[-1]), self.x[-1], self.y[-1])
+            self._settled = (view, count, last)
 
     def _redraw_dots(self, visible: Box, pixel_size: tuple[float, float]) -> None:
         if not self.with_dots:
@@ -140,7 +192,9 @@ class RunPathItems:
         scale = sizes.marker
         diverged = self.verdict == "diverged"
         color = ALARM_COLOR if diverged else self.color
-        self.line.setPen(make_pen(color, PATH_WIDTH * sizes.line, dashed=diverged))
+        pen = make_pen(color, PATH_WIDTH * sizes.line, dashed=diverged)
+        self.line.setPen(pen)
+        self.fresh.setPen(pen)
         outline = pg.mkPen(QColor(theme.marker_outline), width=1.2 * scale)
         self.dots.setPen(outline)
         self.dots.setBrush(pg.mkBrush(QColor(color)))

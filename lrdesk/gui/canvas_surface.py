@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem
 
 from lrdesk.core.functions import LossFunction
 from lrdesk.gui.formatting import format_number
@@ -75,6 +76,8 @@ class Surface:
 
     def _add(self, item: pg.GraphicsObject, z: float) -> None:
         item.setZValue(z)
+        # the surface does not change while runs play: Qt paints it once and then blits it
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot_item.addItem(item, ignoreBounds=True)
         self.items.append(item)
 

@@ -101,14 +101,7 @@ class FigureExportDialog(QDialog):
         form.addRow("Format:", formats)
         form.addRow("&Width:", self.width_chooser)
         form.addRow("", self.size_label)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        _lay_out(self, form, _save_cancel(self))
         for signal in (self.figure.currentIndexChanged, self.png.toggled,
                        self.width_chooser.combo.currentIndexChanged,
                        self.width_chooser.custom.valueChanged):
@@ -177,15 +170,7 @@ class AnimationDialog(QDialog):
         form.addRow("", self.loss_plot)
         note = QLabel("An animated GIF plays in slides, web pages and chat, without LR Desk.")
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
+        _lay_out(self, form, note, _save_cancel(self))
 
     def options(self) -> AnimationOptions:
         return AnimationOptions(
@@ -194,3 +179,21 @@ class AnimationDialog(QDialog):
             with_loss_plot=self.loss_plot.isChecked(),
             seconds=self.seconds.value(),
         )
+
+
+def _save_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """Save and Cancel buttons that accept or reject ``dialog``."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def _lay_out(dialog: QDialog, form, *widgets) -> None:
+    """The form on top, then ``widgets`` one under the other."""
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    for widget in widgets:
+        layout.addWidget(widget)

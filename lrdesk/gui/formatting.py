@@ -19,10 +19,14 @@ def format_number(value: float | None, digits: int = 3) -> str:
 
 
 def format_rate(value: float) -> str:
-    """A learning rate, shown exactly as short as it can be written (0.000123, 3e-05, 1.1)."""
+    """A learning rate, as short as it can be written (0.000123, 3e-05, 1.1).
+
+    Twelve significant digits keep every typed value and hide float noise such as
+    3.0000000000000004e-05 (from 0.0003 × 0.1).
+    """
     if not math.isfinite(value):
         return format_number(value)
-    text = repr(float(value))
+    text = f"{float(value):.12g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = f"{mantissa.removesuffix('.0')}e{int(exponent):+03d}"

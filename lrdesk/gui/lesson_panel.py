@@ -8,10 +8,9 @@ makes those two connections, docks the panel and adds Help > Lessons (F1).
 from __future__ import annotations
 
 import html
-import json
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -19,8 +18,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
-    QPushButton,
     QRadioButton,
     QScrollArea,
     QVBoxLayout,
@@ -29,8 +26,14 @@ from PySide6.QtWidgets import (
 
 from lrdesk.core.lessons import Lesson, LessonBook, LessonFacts, load_lessons
 from lrdesk.core.spec import ExperimentSpec
+from lrdesk.gui.lesson_parts import (
+    LessonProgress,
+    paragraphs_html,
+    push_button,
+    scaled_font,
+    text_label,
+)
 from lrdesk.gui.palette import VERDICT_COLORS
-from lrdesk.gui.settings import settings_store
 
 #: the panel's text is this much larger than the window's, for the back of a classroom
 TEXT_SCALE = 1.15
@@ -38,35 +41,6 @@ TITLE_SCALE = 1.25
 DONE_MARK = "  ✓"
 RIGHT_COLOR = VERDICT_COLORS["converged"]
 WRONG_COLOR = VERDICT_COLORS["oscillating"]
-
-
-class LessonProgress:
-    """The lesson open last and the lessons answered, remembered between sessions."""
-
-    def __init__(self) -> None:
-        self._store = settings_store()
-
-    def last(self) -> str:
-        value = self._store.value("lessons/last", "")
-        return value if isinstance(value, str) else ""
-
-    def set_last(self, key: str) -> None:
-        self._store.setValue("lessons/last", key)
-
-    def completed(self) -> set[str]:
-        raw = self._store.value("lessons/completed", "[]")
-        try:
-            keys = json.loads(raw) if isinstance(raw, str) else []
-        except ValueError:
-            return set()  # a hand-edited settings file: start again rather than fail
-        return {k for k in keys if isinstance(k, str)} if isinstance(keys, list) else set()
-
-    def mark_completed(self, key: str) -> None:
-        done = self.completed() | {key}
-        self._store.setValue("lessons/completed", json.dumps(sorted(done)))
-
-    def forget(self) -> None:
-        self._store.remove("lessons")
 
 
 class LessonPanel(QWidget):
@@ -103,31 +77,31 @@ class LessonPanel(QWidget):
         )
         self.picker.setMinimumContentsLength(8)
         self.picker.currentIndexChanged.connect(self._on_picked)
-        self.previous_button = _button("◀", "Go to the previous lesson", self._go_previous)
-        self.next_button = _button("&Next ▶", "Go to the next lesson", self._go_next)
+        self.previous_button = push_button("◀", "Go to the previous lesson", self._go_previous)
+        self.next_button = push_button("&Next ▶", "Go to the next lesson", self._go_next)
         top = QHBoxLayout()
         top.addWidget(self.picker, 1)
         top.addWidget(self.previous_button)
         top.addWidget(self.next_button)
 
-        self.title = _label()
-        self.body = _label(rich=True)
-        self.setup_button = _button(
+        self.title = text_label()
+        self.body = text_label(rich=True)
+        self.setup_button = push_button(
             "&Set it up", "Load this lesson's experiment. Then make your guess and press Play.",
             self._on_setup,
         )
 
         self.question_box = QGroupBox("Predict, then press Play")
         self.question_box.setToolTip("Choose what you think will happen before you run it.")
-        self.question = _label()
+        self.question = text_label()
         self.choices = QButtonGroup(self)
         self.choices.idToggled.connect(lambda *_: self._update_controls())
         self.choice_layout = QVBoxLayout()
-        self.check_button = _button(
+        self.check_button = push_button(
             "&Check my answer", "Compare your guess with what the runs really did.",
             self.check_answer,
         )
-        self.status = _label()
+        self.status = text_label()
         self.status.setToolTip("What to do next")
         box = QVBoxLayout(self.question_box)
         box.addWidget(self.question)
@@ -135,11 +109,11 @@ class LessonPanel(QWidget):
         box.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignLeft)
         box.addWidget(self.status)
 
-        self.verdict = _label(rich=True)
-        self.answer = _label(rich=True)
+        self.verdict = text_label(rich=True)
+        self.answer = text_label(rich=True)
         self.answer.setFrameShape(QFrame.Shape.StyledPanel)
         self.answer.setContentsMargins(8, 8, 8, 8)
-        self.problems = _label()
+        self.problems = text_label()
         self.problems.setToolTip("Lesson files that could not be read")
 
         content = QWidget()
@@ -168,9 +142,9 @@ class LessonPanel(QWidget):
 
     def _apply_fonts(self) -> None:
         """Larger than the window's text, and following it when the window is zoomed."""
-        font = _scaled(QApplication.font(), TEXT_SCALE)
+        font = scaled_font(QApplication.font(), TEXT_SCALE)
         self.setFont(font)
-        title = _scaled(font, TITLE_SCALE)
+        title = scaled_font(font, TITLE_SCALE)
         title.setBold(True)
         self.title.setFont(title)
 
@@ -209,7 +183,7 @@ class LessonPanel(QWidget):
         self.picker.setCurrentIndex(self.index)
         self.picker.blockSignals(False)
         self.title.setText(lesson.title)
-        self.body.setText(_paragraphs(lesson.paragraphs))
+        self.body.setText(paragraphs_html(lesson.paragraphs))
         self.question.setText(lesson.question)
         self._set_choices(lesson.choices)
         self._live_spec, self._facts, self._checked = None, None, False
@@ -313,7 +287,7 @@ class LessonPanel(QWidget):
             if surprises else ""
         )
         self.verdict.setText(head)
-        self.answer.setText(_paragraphs(lesson.render_answer(facts)) + note)
+        self.answer.setText(paragraphs_html(lesson.render_answer(facts)) + note)
         self.verdict.show()
         self.answer.show()
         self._checked = True
@@ -326,34 +300,6 @@ class LessonPanel(QWidget):
     @property
     def answered(self) -> bool:
         return self._checked
-
-
-def _scaled(font: QFont, factor: float) -> QFont:
-    out = QFont(font)
-    if out.pointSizeF() > 0:
-        out.setPointSizeF(out.pointSizeF() * factor)
-    elif out.pixelSize() > 0:
-        out.setPixelSize(round(out.pixelSize() * factor))
-    return out
-
-
-def _label(rich: bool = False) -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def _button(text: str, tooltip: str, slot) -> QPushButton:
-    button = QPushButton(text)
-    button.setToolTip(tooltip)
-    button.clicked.connect(slot)
-    return button
-
-
-def _paragraphs(paragraphs) -> str:
-    return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
 # ------------------------------------------------------------------------------------------

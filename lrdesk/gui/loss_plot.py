@@ -39,6 +39,9 @@ LOG_CAP = 1e3
 LOG_DECADES = 20.0
 #: room above and below the curves on a log scale, in decades
 LOG_PADDING = 0.3
+#: the step axis reaches this much past the newest step, so that it need not move (and every
+#: curve be thinned and painted again) on each frame while a run plays
+STEP_HEADROOM = 1.03
 
 
 @dataclass
@@ -84,6 +87,7 @@ class LossPlot(QWidget):
         self._colors: list[str] = []
         self._current_step = 0
         self._drawn_top = math.nan  # the top the curves were last clipped to
+        self._step_end = math.nan  # the last step the step axis shows (before padding)
         self.plot_widget = make_plot_widget(self)
         item = self.plot_widget.getPlotItem()
         item.setClipToView(True)
@@ -239,14 +243,16 @@ class LossPlot(QWidget):
     def _update_x_range(self) -> None:
         last = [int(r.steps[-1]) for r in self._runs if len(r.steps)]
         right = max([self._current_step, 1, *last])
-        self.plot_widget.getPlotItem().setXRange(0, right, padding=0.02)
+        if right * STEP_HEADROOM**2 >= self._step_end >= right:
+            return  # the newest step is still shown near the right edge
+        self._step_end = right * STEP_HEADROOM if right > 1 else right
+        self.plot_widget.getPlotItem().setXRange(0, self._step_end, padding=0.02)
 
     def _draw_run(self, run: int, top: float) -> None:
         """Give the curve its data, clipped just above ``top`` so that it leaves the plot."""
         data = self._runs[run]
         ceiling = top * (10.0 if self._log_y else 1.5) if top > 0 else top + 1.0
-        with np.errstate(invalid="ignore"):
-            shown = np.where(np.isnan(data.losses), np.nan, np.minimum(data.losses, ceiling))
+        shown = np.minimum(data.losses, ceiling)  # NaN stays NaN: the curve breaks there
         self._curves[run].setData(data.steps, shown, connect="finite")
         end = self._ends[run]
         if data.verdict == "diverged" and len(data.steps):

@@ -28,13 +28,14 @@ from lrdesk.gui.settings import Settings
 from lrdesk.gui.window_actions import WindowActions, show_about
 from lrdesk.gui.window_layout import WindowLayout
 from lrdesk.gui.window_look import WindowLook
+from lrdesk.gui.window_playback import PlaybackCommands
 from lrdesk.gui.worker import SimulationRunner
 
 EDIT_DELAY_MS = 150  # edits are gathered this long before the descent restarts
 DEFAULT_SIZE = (1280, 800)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PlaybackCommands, QMainWindow):
     """The LR Desk window. ``settings=None``: remember nothing (tests, the smoke run)."""
 
     spec_changed = Signal(object)  # the new ExperimentSpec
@@ -159,30 +160,8 @@ class MainWindow(QMainWindow):
     def function(self) -> LossFunction:
         return self._function
 
-    def current_step(self) -> int:
-        return self.playback.step()
-
-    def set_step(self, step: int) -> None:
-        self.playback.set_step(step)
-
     def selected_run(self) -> int:
         return self._selected
-
-    def play(self) -> None:
-        self.playback.play()
-
-    def pause(self) -> None:
-        self.playback.pause()
-
-    def toggle_play(self) -> None:
-        self.playback.toggle()
-
-    def reset(self) -> None:
-        self.playback.pause()
-        self.playback.set_step(0)
-
-    def is_playing(self) -> bool:
-        return self.playback.is_playing()
 
     def add_panel(
         self, widget: QWidget, title: str, area=Qt.DockWidgetArea.RightDockWidgetArea
@@ -191,41 +170,6 @@ class MainWindow(QMainWindow):
 
     def menu(self, title: str) -> QMenu:
         return self.actions_.menu(title)
-
-    # ======================================================================================
-    # Playback commands
-    # ======================================================================================
-    def step_forward(self) -> None:
-        self.playback.pause()
-        step = self._recording.next_step(self.playback.step())
-        if step is not None:
-            self.playback.set_step(step)
-
-    def step_back(self) -> None:
-        self.playback.pause()
-        step = self._recording.previous_step(self.playback.step())
-        if step is not None:
-            self.playback.set_step(step)
-
-    def jump_to_first_bad_step(self) -> None:
-        step = self._recording.first_bad_step()
-        if step is None:
-            self.statusBar().showMessage("No run has diverged or oscillated so far.", 4000)
-            return
-        self.playback.pause()
-        self.playback.set_step(step)
-
-    def _on_scrubbed(self, step: int) -> None:
-        self.playback.pause()
-        self.playback.set_step(step)
-
-    def _on_step_changed(self, step: int) -> None:
-        self.step_changed.emit(step)
-        self._request_frame()
-
-    def _on_playing_changed(self, playing: bool) -> None:
-        self.actions_.set_playing(playing)
-        self._request_frame()
 
     # ======================================================================================
     # Specs: edits in, new computations out

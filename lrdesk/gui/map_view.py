@@ -9,14 +9,12 @@ theory and experiment agree. Hovering reads a cell out; clicking loads it as a r
 from __future__ import annotations
 
 import contextlib
-import math
 from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from lrdesk.core.engine import VERDICTS
 from lrdesk.core.regime import (
@@ -33,25 +31,22 @@ from lrdesk.core.regime import (
 from lrdesk.core.spec import ExperimentSpec
 from lrdesk.gui.controls_fields import NumberBox
 from lrdesk.gui.formatting import format_number, format_rate, format_step
-from lrdesk.gui.palette import Theme, current_theme
-from lrdesk.gui.plot_common import make_pen, set_axis_label, style_plot, ui_scale
-from lrdesk.gui.sweep_plot import (
-    NOT_CONVERGED,
-    SPEED_MAP,
-    LogAxis,
-    cell_colors,
-    cell_extent,
-    plain_axis,
-    plot_units,
-    verdict_legend_html,
-)
-from lrdesk.gui.sweep_view import rounded_range
-from lrdesk.gui.sweep_worker import CloseWatcher, RunBar, SweepRunner
+from lrdesk.gui.map_plot import MapPlot, map_legend_html
+from lrdesk.gui.palette import Theme
+from lrdesk.gui.plot_common import ui_scale
+from lrdesk.gui.sweep_common import RunnerView, install_docked, labelled_row, rounded_range
+from lrdesk.gui.sweep_plot import LogAxis, plain_axis
+from lrdesk.gui.sweep_worker import RunBar
 
 UP_AXES = (("momentum", "Momentum μ"), ("condition", "Condition number κ (narrow valley)"),
            ("start", "Start point"))
-class MapView(QWidget):
+
+
+class MapView(RunnerView):
     """A 2-D regime map of the current experiment, computed on its own worker thread."""
+
+    ready_text = "Press Run map to fill in every cell."
+    job_name = "map"
 
     configuration_chosen = Signal(object)  # a MapChoice
     map_finished = Signal(object)  # the RegimeMap, complete or cancelled
@@ -59,14 +54,7 @@ class MapView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mapView")
-        self._spec: ExperimentSpec | None = None
-        self._run_index = 0
-        self._result: RegimeMap | None = None
-        self._shown_key: tuple | None = None
         self._holding = False
-        self._frame: tuple | None = None
-        self._theme = current_theme()
-        self.runner = SweepRunner(self)
         self._build()
         self._connect()
         self._reset_y_range()
@@ -96,18 +84,10 @@ class MapView(QWidget):
             self, axisItems={"bottom": LogAxis("bottom"), "left": plain_axis("left")}
         )
         self.plot_widget.setMinimumHeight(200)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.boundary = pg.PlotCurveItem()
-        self.boundary_halo = pg.PlotCurveItem()
-        self.marker = pg.PlotCurveItem()
-        item = self.plot_widget.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        for thing in (self.image, self.boundary_halo, self.boundary, self.marker):
-            item.addItem(thing)
+        self.plot = MapPlot(self.plot_widget)
         self.legend = QLabel(self)
         self.legend.setWordWrap(True)
-        self.readout = QLabel("Press Run map to fill in every cell.", self)
+        self.readout = QLabel(self.ready_text, self)
         self.readout.setWordWrap(True)
         self._lay_out()
         self.set_theme(self._theme)
@@ -130,34 +110,17 @@ class MapView(QWidget):
         ]
         layout = QVBoxLayout(self)
         for row in rows:
-            line = QHBoxLayout()
-            for text, widget in row:
-                label = QLabel(text, self)
-                label.setBuddy(widget)
-                line.addWidget(label)
-                line.addWidget(widget)
-            line.addStretch(1)
-            layout.addLayout(line)
+            layout.addLayout(labelled_row(self, row))
         layout.addWidget(self.run_bar)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.legend)
         layout.addWidget(self.readout)
-        run = QAction("Run map", self)
-        run.setShortcut(QKeySequence("Ctrl+Return"))
-        run.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        run.triggered.connect(self.run_map)
-        self.addAction(run)
+        self._add_run_shortcut("Run map", self.run_map)
 
     def _connect(self) -> None:
-        self.run_bar.run_clicked.connect(self.run_map)
-        self.run_bar.cancel_clicked.connect(self.runner.cancel)
+        self._connect_runner(self.run_map)
         self.up_box.currentIndexChanged.connect(self._reset_y_range)
         self.show_box.currentIndexChanged.connect(self._redraw)
-        self.runner.partial_result.connect(self._on_partial)
-        self.runner.result_ready.connect(self._on_result)
-        self.runner.failed.connect(lambda message: self.readout.setText(
-            f"The map stopped: {message}"))
-        self.runner.busy_changed.connect(self.run_bar.set_busy)
         scene = self.plot_widget.scene()
         scene.sigMouseMoved.connect(self._on_move)
         scene.sigMouseClicked.connect(self._on_click)
@@ -181,14 +144,9 @@ class MapView(QWidget):
         self.runner.cancel()
         self._result = None
         self._shown_key = None
-        self._frame = None
-        self.image.clear()
-        for curve in (self.boundary, self.boundary_halo, self.marker):
-            curve.setData(x=[], y=[])
+        self.plot.clear()
         self.legend.setText("")
-        self.run_bar.set_progress(0, 1)
-        self.run_bar.progress.setFormat("ready")
-        self.readout.setText("Press Run map to fill in every cell.")
+        self._reset_run_bar()
 
     @contextlib.contextmanager
     def holding(self):
@@ -225,11 +183,7 @@ class MapView(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
-        style_plot(self.plot_widget, theme, self.font())
-        scale = ui_scale(self)
-        self.boundary.setPen(make_pen(theme.foreground, 2.2 * scale, dashed=True))
-        self.boundary_halo.setPen(make_pen(theme.background, 5.0 * scale))
-        self.marker.setPen(make_pen(theme.foreground, 2.0 * scale))
+        self.plot.set_theme(theme, self.font(), ui_scale(self))
         self._redraw()
 
     def run_map(self) -> None:
@@ -243,27 +197,12 @@ class MapView(QWidget):
             return regime_map(spec, x, y, run_index, progress=progress, cancel=cancel)
 
         self._result = None
-        self._frame = None
+        self.plot.forget_frame()
         self._shown_key = map_key(spec, run_index, y.name)
         self.readout.setText(f"Running {len(x.values) * len(y.values):,} cells of "
                              f"{format_step(spec.steps)} steps each...")
         self.run_bar.set_progress(0, spec.steps)
         self.runner.start(job)
-
-    def cancel(self) -> None:
-        self.runner.cancel()
-
-    def shutdown(self) -> None:
-        self.runner.shutdown()
-
-    def closeEvent(self, event) -> None:  # Qt override
-        self.shutdown()
-        super().closeEvent(event)
-
-    def changeEvent(self, event) -> None:  # Qt override: the window switched theme
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and current_theme() is not self._theme:
-            self.set_theme(current_theme())
 
     # --- running -------------------------------------------------------------------------
     def _up_name(self) -> str:
@@ -283,8 +222,7 @@ class MapView(QWidget):
             return
 
     def _axes(self) -> tuple[MapAxis, MapAxis] | None:
-        if self._spec is None:
-            self.readout.setText("No experiment yet.")
+        if self._no_experiment():
             return None
         name = self._up_name()
         try:
@@ -298,14 +236,8 @@ class MapView(QWidget):
             return None
         return x, y
 
-    def _on_partial(self, result: RegimeMap) -> None:
-        self._result = result
-        self.run_bar.set_progress(result.steps_done, result.total_steps)
-        self._redraw()
-
     def _on_result(self, result: RegimeMap) -> None:
-        self._on_partial(result)
-        self.run_bar.set_progress(result.steps_done, result.total_steps, result.cancelled)
+        self._show_final(result)
         counts = {name: int(np.sum(result.verdict == code)) for code, name in enumerate(VERDICTS)}
         text = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
         self.readout.setText(f"{result.verdict.size:,} cells: {text}. Hover to read a cell, "
@@ -318,35 +250,8 @@ class MapView(QWidget):
         if result is None:
             return
         speed = self.show_box.currentIndex() == 1
-        self.image.setImage(cell_colors(result, speed, self._theme), autoLevels=False)
-        x0, dx = cell_extent(result.x)
-        y0, dy = cell_extent(result.y)
-        rect = QRectF(x0, y0, dx * len(result.x.values), dy * len(result.y.values))
-        self.image.setRect(rect)
-        frame = (result.x.name, result.y.name, rect.getRect(), speed, self._theme.name)
-        if frame != self._frame:  # axes, range and legend change only with a new map
-            self._frame = frame
-            self._set_frame(result, rect, speed)
-
-    def _set_frame(self, result: RegimeMap, rect: QRectF, speed: bool) -> None:
-        bx = plot_units(result.x, result.boundary_x)
-        by = plot_units(result.y, result.boundary_y)
-        for curve in (self.boundary_halo, self.boundary):
-            curve.setData(x=bx, y=by)
-        self._use_left_axis(result.y.log)
-        set_axis_label(self.plot_widget, "bottom", result.x.title, self._theme, self.font())
-        set_axis_label(self.plot_widget, "left", self._axis_title(result.y), self._theme,
-                       self.font())
-        self.plot_widget.getPlotItem().getViewBox().setRange(
-            xRange=(rect.left(), rect.right()), yRange=(rect.top(), rect.bottom()), padding=0.0
-        )
-        self.legend.setText(self._legend_text(result, speed))
-
-    def _use_left_axis(self, log: bool) -> None:
-        item = self.plot_widget.getPlotItem()
-        if isinstance(item.getAxis("left"), LogAxis) != log:
-            item.setAxisItems({"left": LogAxis("left") if log else plain_axis("left")})
-            style_plot(self.plot_widget, self._theme, self.font())
+        if self.plot.show(result, speed, self._theme, self.font(), self._axis_title(result.y)):
+            self.legend.setText(map_legend_html(result, speed))
 
     def _axis_title(self, axis: MapAxis) -> str:
         if axis.name != "start" or self._spec is None:
@@ -356,33 +261,9 @@ class MapView(QWidget):
         rest = ", ".join(format_number(v) for v in self._spec.start[1:])
         return f"start point x (y = {rest})"
 
-    def _legend_text(self, result: RegimeMap, speed: bool) -> str:
-        if speed:
-            low, high = (SPEED_MAP.map([0.0, 1.0], mode="qcolor"))
-            text = (f"<span style='color:{low.name()}'>&#9632;</span>&nbsp;1 step &rarr; "
-                    f"<span style='color:{high.name()}'>&#9632;</span>&nbsp;"
-                    f"{format_step(result.total_steps)} steps (log scale)&nbsp;&nbsp;"
-                    f"<span style='color:{NOT_CONVERGED}'>&#9632;</span>&nbsp;did not converge")
-        else:
-            text = verdict_legend_html()
-        if len(result.boundary_x):
-            where = "exact for this quadratic" if result.boundary_exact else (
-                "local: from the curvature at the nearest minimum")
-            text += f"<br>- - - theory's stable limit ({where}): stable to its left"
-        return text
-
     # --- pointing --------------------------------------------------------------------------
     def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
-        result = self._result
-        view = self.plot_widget.getPlotItem().getViewBox()
-        if result is None or not view.sceneBoundingRect().contains(scene_pos):
-            return None
-        p = view.mapSceneToView(scene_pos)
-        x0, dx = cell_extent(result.x)
-        y0, dy = cell_extent(result.y)
-        ix, iy = math.floor((p.x() - x0) / dx), math.floor((p.y() - y0) / dy)
-        ny, nx = result.verdict.shape
-        return (iy, ix) if 0 <= ix < nx and 0 <= iy < ny else None
+        return self.plot.cell_at(self._result, scene_pos)
 
     def describe_cell(self, iy: int, ix: int) -> str:
         r = self._result
@@ -405,11 +286,7 @@ class MapView(QWidget):
             return
         iy, ix = cell
         self.readout.setText(self.describe_cell(iy, ix))
-        x0, dx = cell_extent(self._result.x)
-        y0, dy = cell_extent(self._result.y)
-        left, bottom = x0 + ix * dx, y0 + iy * dy
-        self.marker.setData(x=[left, left + dx, left + dx, left, left],
-                            y=[bottom, bottom, bottom + dy, bottom + dy, bottom])
+        self.plot.mark_cell(self._result, iy, ix)
 
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -424,27 +301,13 @@ class MapView(QWidget):
 # ------------------------------------------------------------------------------------------
 def install(window) -> MapView:
     """Add the regime map as a dock with a Tools menu action (Ctrl+Shift+M)."""
-    existing = window.findChild(MapView)
-    if existing is not None:  # installed once per window
-        return existing
-    view = MapView(window)
-    dock = window.add_panel(view, "Regime map", Qt.DockWidgetArea.BottomDockWidgetArea)
-    dock.hide()
-    action = QAction("Regime map", window)
-    action.setShortcut(QKeySequence("Ctrl+Shift+M"))
-    action.setToolTip("Colour a grid of learning rates against momentum, valley shape or start "
-                      "by how each full run ends")
-    action.triggered.connect(lambda: _show(dock, view, window))
-    window.menu("Tools").addAction(action)
-    view.set_spec(window.spec(), _selected(window))
-    window.spec_changed.connect(lambda spec: view.set_spec(spec, _selected(window)))
-    if hasattr(window, "run_selected"):
-        window.run_selected.connect(lambda index: view.set_spec(window.spec(), index))
-    view.configuration_chosen.connect(lambda choice: apply_choice(window, choice, view))
-    if hasattr(window, "about_to_close"):
-        window.about_to_close.connect(view.shutdown)
-    window.installEventFilter(CloseWatcher(view))
-    view.install_action = action
+    view = window.findChild(MapView)
+    if view is None:  # installed once per window
+        view = MapView(window)
+        install_docked(window, view, "Regime map", "Ctrl+Shift+M",
+                       "Colour a grid of learning rates against momentum, valley shape or start "
+                       "by how each full run ends")
+        view.configuration_chosen.connect(lambda choice: apply_choice(window, choice, view))
     return view
 
 
@@ -470,16 +333,3 @@ def apply_choice(window, choice: MapChoice, view: MapView | None = None) -> None
     if kept:
         window.add_run(choice.run)
 
-
-def _selected(window) -> int:
-    try:
-        return max(0, int(window.selected_run()))
-    except (AttributeError, TypeError, ValueError):
-        return 0
-
-
-def _show(dock, view, window) -> None:
-    view.set_spec(window.spec(), _selected(window))
-    dock.show()
-    dock.raise_()
-    view.run_bar.run_button.setFocus()

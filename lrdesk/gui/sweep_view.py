@@ -7,11 +7,8 @@ Clicking a point adds that rate as a live run. The classic range test is drawn o
 
 from __future__ import annotations
 
-import math
-
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,9 +31,16 @@ from lrdesk.core.sweep import (
 )
 from lrdesk.gui.controls_fields import NumberBox
 from lrdesk.gui.formatting import format_number, format_step
-from lrdesk.gui.palette import Theme, current_theme
+from lrdesk.gui.palette import Theme
+from lrdesk.gui.sweep_common import (
+    RunnerView,
+    install_docked,
+    labelled_row,
+    rounded_range,
+    selected_run,
+)
 from lrdesk.gui.sweep_plot import LogAxis, LossAxis, SweepPlot, verdict_legend_html
-from lrdesk.gui.sweep_worker import CloseWatcher, RunBar, SweepRunner
+from lrdesk.gui.sweep_worker import RunBar
 
 DEFAULT_RATES = 200
 MAX_VIEW_RATES = 100_000
@@ -49,19 +53,11 @@ def setup_key(spec: ExperimentSpec, run_index: int) -> tuple:
             run.optimizer, run.hypers, spec.schedule, spec.steps, spec.tolerance)
 
 
-def rounded_range(low: float, high: float) -> tuple[float, float]:
-    """A suggested rate range widened to one significant digit: 1.9968e-07..0.003994 -> 1e-07..0.004."""
-    def digit(value: float, up: bool) -> float:
-        power = 10.0 ** math.floor(math.log10(value))
-        lead = value / power
-        lead = math.ceil(lead - 1e-9) if up else math.floor(lead + 1e-9)
-        return float(f"{lead * power:.1g}")
-
-    return digit(low, False), digit(high, True)
-
-
-class SweepView(QWidget):
+class SweepView(RunnerView):
     """Final loss (or steps to converge) against the learning rate, for N rates at once."""
+
+    ready_text = "Press Run sweep to try every rate."
+    job_name = "sweep"
 
     learning_rate_chosen = Signal(float)
     sweep_finished = Signal(object)  # the SweepResult, complete or cancelled
@@ -70,15 +66,9 @@ class SweepView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sweepView")
-        self._spec: ExperimentSpec | None = None
-        self._run_index = 0
         self._range_key: tuple | None = None
-        self._shown_key: tuple | None = None
-        self._result: SweepResult | None = None
         self._setup: SweepSetup | None = None
         self._test = None
-        self._theme = current_theme()
-        self.runner = SweepRunner(self)
         self._build()
         self.plot = SweepPlot(self.plot_widget, self._theme)
         self._connect()
@@ -115,7 +105,7 @@ class SweepView(QWidget):
         self.legend = QLabel(self)
         self.legend.setWordWrap(True)
         self.legend.setToolTip("Background colour: what a full run at that rate ended as")
-        self.readout = QLabel("Press Run sweep to try every rate.", self)
+        self.readout = QLabel(self.ready_text, self)
         self.readout.setWordWrap(True)
         self.note = QLabel("", self)
         self.note.setWordWrap(True)
@@ -123,14 +113,8 @@ class SweepView(QWidget):
         self._lay_out()
 
     def _lay_out(self) -> None:
-        top = QHBoxLayout()
-        for text, widget in (("Rates", self.count_box), ("from", self.low_box),
-                             ("to", self.high_box), ("Show", self.show_box)):
-            label = QLabel(text, self)
-            label.setBuddy(widget)
-            top.addWidget(label)
-            top.addWidget(widget)
-        top.addStretch(1)
+        top = labelled_row(self, (("Rates", self.count_box), ("from", self.low_box),
+                                  ("to", self.high_box), ("Show", self.show_box)))
         second = QHBoxLayout()
         second.addWidget(self.run_bar, 1)
         second.addWidget(self.test_button)
@@ -142,22 +126,13 @@ class SweepView(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.readout)
         layout.addWidget(self.note)
-        run = QAction("Run sweep", self)
-        run.setShortcut(QKeySequence("Ctrl+Return"))
-        run.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        run.triggered.connect(self.run_sweep)
-        self.addAction(run)
+        self._add_run_shortcut("Run sweep", self.run_sweep)
 
     def _connect(self) -> None:
-        self.run_bar.run_clicked.connect(self.run_sweep)
-        self.run_bar.cancel_clicked.connect(self.runner.cancel)
+        self._connect_runner(self.run_sweep)
         self.test_button.clicked.connect(self.run_range_test)
         self.fastest_button.clicked.connect(self._choose_fastest)
         self.show_box.currentIndexChanged.connect(self._redraw)
-        self.runner.partial_result.connect(self._on_partial)
-        self.runner.result_ready.connect(self._on_result)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.busy_changed.connect(self.run_bar.set_busy)
         self.plot.hovered.connect(self._on_hover)
         self.plot.clicked.connect(self._on_click)
 
@@ -186,9 +161,7 @@ class SweepView(QWidget):
         self._shown_key = None
         self.plot.clear()
         self.fastest_button.setEnabled(False)
-        self.run_bar.set_progress(0, 1)
-        self.run_bar.progress.setFormat("ready")
-        self.readout.setText("Press Run sweep to try every rate.")
+        self._reset_run_bar()
         self.note.setText("")
         self._update_legend()
 
@@ -229,9 +202,6 @@ class SweepView(QWidget):
 
         self.runner.start(job)
 
-    def cancel(self) -> None:
-        self.runner.cancel()
-
     def run_range_test(self) -> None:
         """One run whose rate grows each step (fast enough to run right here)."""
         setup, rates = self._prepare()
@@ -255,22 +225,9 @@ class SweepView(QWidget):
             self.show_box.setCurrentIndex(0)
         self.range_test_finished.emit(test)
 
-    def shutdown(self) -> None:
-        self.runner.shutdown()
-
-    def closeEvent(self, event) -> None:  # Qt override
-        self.shutdown()
-        super().closeEvent(event)
-
-    def changeEvent(self, event) -> None:  # Qt override: the window switched theme
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and current_theme() is not self._theme:
-            self.set_theme(current_theme())
-
     # --- running -------------------------------------------------------------------------
     def _prepare(self):
-        if self._spec is None:
-            self.readout.setText("No experiment yet.")
+        if self._no_experiment():
             return None, None
         low, high = self.low_box.value(), self.high_box.value()
         if not low < high:
@@ -285,20 +242,11 @@ class SweepView(QWidget):
             return None, None
         return setup, rates
 
-    def _on_partial(self, result: SweepResult) -> None:
-        self._result = result
-        self.run_bar.set_progress(result.steps_done, result.total_steps)
-        self._redraw()
-
     def _on_result(self, result: SweepResult) -> None:
-        self._on_partial(result)
-        self.run_bar.set_progress(result.steps_done, result.total_steps, result.cancelled)
+        self._show_final(result)
         self.readout.setText(self._summary(result))
         self.fastest_button.setEnabled(result.fastest() is not None)
         self.sweep_finished.emit(result)
-
-    def _on_failed(self, message: str) -> None:
-        self.readout.setText(f"The sweep stopped: {message}")
 
     def _summary(self, result: SweepResult) -> str:
         counts = ", ".join(f"{n} {name}" for name, n in result.counts().items() if n)
@@ -365,50 +313,17 @@ class SweepView(QWidget):
 # ------------------------------------------------------------------------------------------
 def install(window) -> SweepView:
     """Add the sweep view as a dock with a Tools menu action (Ctrl+Shift+S)."""
-    existing = window.findChild(SweepView)
-    if existing is not None:  # installed once per window
-        return existing
-    view = SweepView(window)
-    dock = window.add_panel(view, "Learning-rate sweep", Qt.DockWidgetArea.BottomDockWidgetArea)
-    dock.hide()
-    action = QAction("Learning-rate sweep", window)
-    action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-    action.setToolTip("Try every learning rate in full and see which one works best")
-    action.triggered.connect(lambda: _show(dock, view, window))
-    window.menu("Tools").addAction(action)
-    view.set_spec(window.spec(), _selected(window))
-    window.spec_changed.connect(lambda spec: view.set_spec(spec, _selected(window)))
-    if hasattr(window, "run_selected"):
-        window.run_selected.connect(lambda index: view.set_spec(window.spec(), index))
-    view.learning_rate_chosen.connect(lambda rate: window.add_run(chosen_run(window, rate)))
-    _shut_down_with(window, view)
-    view.install_action = action
+    view = window.findChild(SweepView)
+    if view is None:  # installed once per window
+        view = SweepView(window)
+        install_docked(window, view, "Learning-rate sweep", "Ctrl+Shift+S",
+                       "Try every learning rate in full and see which one works best")
+        view.learning_rate_chosen.connect(lambda rate: window.add_run(chosen_run(window, rate)))
     return view
 
 
 def chosen_run(window, rate: float) -> RunSpec:
     """A new run at ``rate`` with the optimizer and settings of the selected run."""
     spec = window.spec()
-    base = spec.runs[min(_selected(window), len(spec.runs) - 1)]
+    base = spec.runs[min(selected_run(window), len(spec.runs) - 1)]
     return RunSpec(float(rate), base.optimizer, base.hypers, base.start)
-
-
-def _selected(window) -> int:
-    try:
-        return max(0, int(window.selected_run()))
-    except (AttributeError, TypeError, ValueError):
-        return 0
-
-
-def _show(dock, view, window) -> None:
-    view.set_spec(window.spec(), _selected(window))
-    dock.show()
-    dock.raise_()
-    view.run_bar.run_button.setFocus()
-
-
-def _shut_down_with(window, view) -> None:
-    if hasattr(window, "about_to_close"):
-        window.about_to_close.connect(view.shutdown)
-    window.installEventFilter(CloseWatcher(view))
-
