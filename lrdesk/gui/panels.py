@@ -30,6 +30,8 @@ RIGHT_COLUMN_WIDTH = 380
 def install_panels(window) -> None:
     installed = [installer(window) for installer in PANEL_INSTALLERS]
     # The lessons share the right-hand column with the step table; a new window shows the lessons.
-    lessons_dock = installed[0].parentWidget()
-    lessons_dock.raise_()
-    window.resizeDocks([lessons_dock], [RIGHT_COLUMN_WIDTH], Qt.Orientation.Horizontal)
+    for panel in installed:
+        if isinstance(panel, lesson_panel.LessonPanel):
+            dock = panel.parentWidget()
+            dock.raise_()
+            window.resizeDocks([dock], [RIGHT_COLUMN_WIDTH], Qt.Orientation.Horizontal)

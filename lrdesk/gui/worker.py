@@ -107,7 +107,9 @@ class _Worker(QObject):
         if not self._control.is_current(generation):
             return
         try:
-            simulation = Simulation(spec, keep_history=False)
+            # The worker thins each run's rows itself (bounded memory), so the GUI thread only
+            # appends rows it keeps: thinning 100,000-row runs there costs whole frames.
+            simulation = Simulation(spec, keep_history=True)
             self._compute(generation, simulation)
         except Exception as exc:  # a bad surface must not kill the thread: report and wait
             self.failed.emit(generation, f"{type(exc).__name__}: {exc}")
