@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers import close_windows, running_qthreads
 from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import QDockWidget
 
 from lrdesk.core.spec import ExperimentSpec, RunSpec
 from lrdesk.core.stability import stability_classes
@@ -13,6 +14,7 @@ from lrdesk.gui import map_view, stability_overlay, sweep_view
 from lrdesk.gui.main_window import MainWindow
 from lrdesk.gui.map_view import MapView
 from lrdesk.gui.stability_overlay import CLASS_STYLES, StabilityOverlay
+from lrdesk.gui.sweep_common import MAP_TOOL
 from lrdesk.gui.sweep_view import SweepView
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -63,6 +65,33 @@ def test_install_adds_menu_actions_and_hidden_docks_once(make_window):
     assert stability_overlay.install(window) is overlay
     assert len(window.findChildren(SweepView)) == 1 and len(window.findChildren(MapView)) == 1
     assert len(window.findChildren(StabilityOverlay)) == 1
+
+
+def test_a_new_window_builds_the_sweep_and_the_map_only_when_first_shown(qtbot):
+    window = MainWindow(settings=None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.findChildren(SweepView) and not window.findChildren(MapView)
+    action(window, "Tools", "Learning-rate sweep").trigger()
+    sweep = window.findChild(SweepView)
+    assert sweep is not None and sweep.isVisible() and sweep.parentWidget().isVisible()
+    assert sweep.run_bar.run_button.hasFocus() or not window.isActiveWindow()
+    assert sweep_view.install(window) is sweep  # the installer finds the view it built
+    assert not window.findChildren(MapView)
+    # opened from the Panels menu, the map waits behind the sweep's tab until its tab is chosen
+    toggle = next(a for a in window.actions_.panels_menu.actions() if a.text() == "Regime map")
+    toggle.trigger()
+    dock = window.findChild(QDockWidget, MAP_TOOL.dock_name)
+    assert not dock.isHidden() and not window.findChildren(MapView)
+    dock.raise_()
+    qtbot.waitUntil(lambda: window.findChild(MapView) is not None)
+    grid = window.findChild(MapView)
+    qtbot.waitUntil(grid.isVisible)
+    assert grid.result() is None and grid._spec == window.spec()
+    tools = [a.text() for a in window.menu("Tools").actions()]
+    assert tools.count("Learning-rate sweep") == 1 and tools.count("Regime map") == 1
+    close_windows([window])
 
 
 def test_a_chosen_rate_becomes_a_run_with_the_selected_runs_optimizer(qtbot, make_window):
@@ -179,3 +208,17 @@ def test_closing_the_window_mid_sweep_stops_the_threads(qtbot, make_window):
     window.close()
     assert not sweep.runner.is_busy() and not grid.runner.is_busy()
     assert not running_qthreads()
+
+
+def test_stability_colours_draw_nothing_until_first_switched_on(qtbot, make_window):
+    window, _sweep, _grid, overlay = make_window()
+    items = list(window.canvas.plot_widget.getPlotItem().items)
+    overlay.set_enabled(False)  # switching off what was never on changes nothing
+    window.set_theme("dark")
+    assert overlay.legend is None and not overlay.curves
+    assert list(window.canvas.plot_widget.getPlotItem().items) == items
+    action(window, "View", "Stability colours").setChecked(True)
+    assert len(overlay.curves) == len(CLASS_STYLES) and overlay.legend.isVisible()
+    assert overlay.legend.items[0][1].text == CLASS_STYLES[0][2]
+    action(window, "View", "Stability colours").setChecked(False)
+    assert not overlay.legend.isVisible()

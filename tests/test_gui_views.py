@@ -18,6 +18,7 @@ from lrdesk.core.simulation import run_experiment
 from lrdesk.core.spec import ExperimentSpec, RunSpec
 from lrdesk.gui.banner import NoticeBanner
 from lrdesk.gui.canvas import LossCanvas
+from lrdesk.gui.canvas_paths import FRESH_POINTS
 from lrdesk.gui.loss_plot import LINEAR_CAP, LOG_CAP, LOG_PADDING, LossPlot
 from lrdesk.gui.palette import (
     ALARM_COLOR,
@@ -368,6 +369,36 @@ def test_canvas_paints_only_the_fresh_part_while_a_run_plays(qtbot):
     assert abs(y[-1] - other.positions[end - 1][1]) <= 2 * pixel_height
 
 
+def test_canvas_adds_a_long_fresh_part_to_the_settled_part(qtbot):
+    canvas, _ = canvas_with(qtbot, ROSENBROCK)
+    path = canvas._paths[0]
+    box = canvas.visible_box()
+    # a path that goes round the same ring again and again (500 points a turn): many repeats
+    turns = np.arange(3 * FRESH_POINTS) * (2 * np.pi / 500)
+    radius = 0.4
+    positions = np.column_stack(
+        [
+            (box.x_min + box.x_max) / 2 + radius * box.width * np.cos(turns) / 2,
+            (box.y_min + box.y_max) / 2 + radius * box.height * np.sin(turns) / 2,
+        ]
+    )
+    steps = np.arange(len(turns))
+    losses = np.ones(len(turns))
+    for end in range(1, len(turns) + 1, 250):
+        canvas.set_run_path(0, positions[:end], losses[:end], steps[:end])
+    canvas.set_run_path(0, positions, losses, steps)
+    line, fresh = curve_points(path.line), curve_points(path.fresh)
+    assert len(fresh[0]) < 2 * 2 * FRESH_POINTS  # the fresh part was merged, not kept growing
+    merged = segment_set(*path_points(path))
+    # the later turns add nothing: the settled part holds about one turn, each segment once
+    assert len(segment_set(*line)) == len(line[0]) // 2 <= 600
+    path.clear()
+    canvas.set_run_path(0, positions, losses, steps)
+    whole = segment_set(*path_points(path))
+    # the same picture: only segments next to the splits may be thinned differently
+    assert len(whole ^ merged) <= 0.05 * len(whole)
+
+
 def test_canvas_status_none_restores_the_run_colour(qtbot):
     canvas, _ = canvas_with(qtbot, LESSON)
     path = canvas._paths[2]
@@ -573,9 +604,54 @@ def test_loss_plot_handles_long_series(qtbot):
     for run in range(MAX_LIVE_RUNS):
         plot.set_run_losses(run, steps, 25.0 * np.exp(-steps * (run + 1) * 1e-4))
     plot.grab()
-    for curve in plot._curves:
-        assert curve.opts["clipToView"] and curve.opts["autoDownsample"]
-        assert curve.opts["downsampleMethod"] == "peak"
+    view_box = plot.plot_widget.getPlotItem().getViewBox()
+    columns = view_box.width()
+    _pixel_width, pixel_height = view_box.viewPixelSize()
+    for run, curve in enumerate(plot._curves):
+        losses = 25.0 * np.exp(-steps * (run + 1) * 1e-4)
+        x, y = curve_points(curve)
+        # a few points per pixel column, not every step
+        assert len(x) <= 4 * columns + 4
+        assert np.all(np.diff(x) > 0) and x[0] == 0 and x[-1] == steps[-1]
+        # yet the line passes within a pixel of every step's loss
+        assert np.abs(np.interp(steps, x, y) - losses).max() <= pixel_height
+
+
+def test_loss_plot_envelope_grows_with_the_rows_and_keeps_breaks(qtbot):
+    plot = show(qtbot, LossPlot(), 600, 300)
+    plot.set_runs(colors(1))
+    steps = np.arange(60_000)
+    losses = 4.0 + np.sin(steps * 0.37)  # wiggles far faster than a pixel column
+    losses[30_000] = np.nan
+    for end in range(1_000, 60_001, 7_000):
+        plot.set_run_losses(0, steps[:end], losses[:end])
+    plot.set_run_losses(0, steps, losses)
+    grown = curve_points(plot._curves[0])
+    # the same rows given at once are drawn the same
+    plot.set_runs(colors(1))
+    plot.set_run_losses(0, steps, losses)
+    whole = curve_points(plot._curves[0])
+    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(grown, whole, strict=True))
+    x, y = whole
+    assert len(x) < len(steps) // 10
+    # every column's lowest and highest loss is drawn (to the pixel): the band stays full
+    _pixel_width, pixel_height = plot.plot_widget.getPlotItem().getViewBox().viewPixelSize()
+    (x_low, x_high), columns = plot._columns()
+    pixel_width = (x_high - x_low) / columns
+    assert abs(np.nanmin(y) - losses[np.isfinite(losses)].min()) <= pixel_height
+    assert abs(np.nanmax(y) - losses[np.isfinite(losses)].max()) <= pixel_height
+    column_of = np.floor((steps - x_low) / pixel_width)
+    drawn_column = np.floor((x - x_low) / pixel_width)
+    for column in np.unique(column_of)[::11]:
+        wanted = losses[(column_of == column) & np.isfinite(losses)]
+        got = y[(drawn_column == column) & np.isfinite(y)]
+        assert got.min() <= wanted.min() + pixel_height
+        assert got.max() >= wanted.max() - pixel_height
+    assert 30_000 in x[np.isnan(y)]  # the NaN still breaks the line
+    # rows that are not an extension (another run) are thinned afresh
+    plot.set_run_losses(0, steps[:500], np.full(500, 2.0))
+    x, y = curve_points(plot._curves[0])
+    assert x[-1] == 499 and np.all(y == 2.0)
 
 
 # ------------------------------------------------------------------------------------------

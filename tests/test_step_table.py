@@ -328,3 +328,39 @@ def test_installed_table_follows_the_window(qtbot, window):
                     and table.model.rowCount() == len(window.histories()[0]) > 0, timeout=20_000)
     assert [c.key for c in table.model.columns][:2] == ["step", "position"]
     assert math.isfinite(table.model.value(0, column_of(table, "new_position")))
+
+
+def test_a_hidden_table_fits_its_columns_when_first_shown(qtbot):
+    simulation = finished(ADAM_SPEC)
+    table = StepTable()
+    qtbot.addWidget(table)
+    table.resize(1100, 420)
+    table.set_run(1, ADAM_SPEC.runs[1], simulation.histories[1], 2)
+    widths = [table.view.columnWidth(c) for c in range(table.model.columnCount())]
+    assert len(set(widths)) == 1  # hidden: every column still has the default width
+    table.show()
+    qtbot.waitExposed(table)
+    header = table.view.horizontalHeader()
+    fitted = [table.view.columnWidth(c) for c in range(table.model.columnCount())]
+    assert fitted != widths
+    for column, width in enumerate(fitted):
+        assert width >= header.sectionSizeHint(column)
+
+
+def test_the_windows_table_is_built_and_fitted_when_its_tab_is_chosen(qtbot, window):
+    from PySide6.QtWidgets import QDockWidget
+
+    qtbot.waitUntil(lambda: len(window.events()) == len(window.spec().runs), timeout=20_000)
+    assert window.findChild(StepTable) is None  # behind the lessons: not built yet
+    dock = next(d for d in window.findChildren(QDockWidget) if d.windowTitle() == "Steps")
+    dock.raise_()
+    qtbot.waitUntil(lambda: window.findChild(StepTable) is not None)
+    table = window.findChild(StepTable)
+    assert dock.widget() is table
+    assert table.model.rowCount() == len(window.histories()[0]) > 0
+    header = table.view.horizontalHeader()
+    qtbot.waitUntil(lambda: table.view.columnWidth(0) >= header.sectionSizeHint(0))
+    for column in range(table.model.columnCount()):
+        assert table.view.columnWidth(column) >= header.sectionSizeHint(column)
+    window.set_step(7)
+    assert table.model.current_row == 7

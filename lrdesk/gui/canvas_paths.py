@@ -6,11 +6,14 @@ they get slow past about ten thousand points.
 
 The line is two curves: the settled part, painted once and then kept as a picture by Qt, and
 the fresh part the playhead has added since. While a run plays only the fresh part is thinned
-and painted again; the settled part is rebuilt when the fresh part grows long, when the data
-is no longer an extension of what was drawn, or when the view moves.
+and painted again. When the fresh part grows long its segments are added to the settled part
+(those it already has are skipped); the settled part is rebuilt from every point only when
+the data is no longer an extension of what was drawn, or when the view moves.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,6 +27,7 @@ from lrdesk.gui.path_geometry import (
     last_visible_point,
     nearest_point,
     path_segments,
+    segment_keys,
 )
 from lrdesk.gui.plot_common import DOT_SIZE, MARKER_SIZE, PATH_WIDTH, Sizes, make_pen
 
@@ -36,6 +40,10 @@ MAX_SEGMENTS = 8_000
 SMOOTH_SEGMENTS = 3_000
 #: points in the fresh part of a line before it is merged into the settled part
 FRESH_POINTS = 4_000
+#: runs that play together grow alike: each merges at its own fresh length (FRESH_POINTS plus
+#: a share of it), so that they do not all repaint their settled part in the same frame
+STAGGER = 8
+_created = itertools.count()
 Z_PATH, Z_DOTS, Z_HEAD, Z_ALARM = 10, 12, 14, 40
 
 
@@ -59,6 +67,8 @@ class RunPathItems:
         # the settled part is painted once, then blitted until its data or the view changes
         self.line.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._settled: tuple | None = None  # (view key, points settled, last settled point)
+        self._settled_segments: tuple | None = None  # (x pairs, y pairs, keys) of that part
+        self._fresh_limit = FRESH_POINTS + (next(_created) % STAGGER) * FRESH_POINTS // STAGGER
         self.dots = self._add(plot_item, pg.ScatterPlotItem(), Z_DOTS)
         self.head = self._add(plot_item, pg.ScatterPlotItem(), Z_HEAD)
         self.alarm = self._add(plot_item, pg.ScatterPlotItem(), Z_ALARM)
@@ -110,13 +120,13 @@ class RunPathItems:
         settled = self._settled_count(view)
         if settled is None:
             self._settle(view, region, visible, pixel_size)
+        elif len(self.x) >= settled + self._fresh_limit:
+            self._merge_fresh(view, settled, region, pixel_size, visible)
         else:
             seg_x, seg_y = path_segments(
                 self.x[settled - 1 :], self.y[settled - 1 :], region, visible, *pixel_size
             )
-            self.fresh.setData(
-                seg_x, seg_y, connect="pairs", antialias=self.line.opts["antialias"]
-            )
+            self.fresh.setData(seg_x, seg_y, connect="pairs", antialias=self.line.opts["antialias"])
         self._redraw_dots(visible, pixel_size)
         self._redraw_markers(visible)
 
@@ -125,7 +135,7 @@ class RunPathItems:
         if self._settled is None:
             return None
         key, count, last = self._settled
-        if key != view or not count <= len(self.x) < count + FRESH_POINTS:
+        if key != view or not count <= len(self.x):
             return None
         here = (int(self.steps[count - 1]), self.x[count - 1], self.y[count - 1])
         return count if np.array_equal(here, last, equal_nan=True) else None
@@ -133,7 +143,30 @@ class RunPathItems:
     def _settle(self, view: tuple, region: Box, visible: Box, pixel_size) -> None:
         """Draw every stored point in the settled part; the fresh part starts empty."""
         seg_x, seg_y = path_segments(self.x, self.y, region, visible, *pixel_size)
+        self._show_settled(view, seg_x, seg_y, segment_keys(seg_x, seg_y, region, *pixel_size))
+
+    def _merge_fresh(self, view: tuple, settled: int, region: Box, pixel_size, visible) -> None:
+        """Add the fresh part's new segments to the settled part, without thinning it all again."""
+        seg_x, seg_y = path_segments(
+            self.x[settled - 1 :], self.y[settled - 1 :], region, visible, *pixel_size
+        )
+        keys = segment_keys(seg_x, seg_y, region, *pixel_size)
+        old_x, old_y, old_keys = self._settled_segments
+        if keys is not None and old_keys is not None:
+            new = ~np.isin(keys, old_keys)
+            seg_x, seg_y, keys = seg_x[np.repeat(new, 2)], seg_y[np.repeat(new, 2)], keys[new]
+            keys = np.concatenate([old_keys, keys])
+        else:
+            keys = None
+        self._show_settled(
+            view, np.concatenate([old_x, seg_x]), np.concatenate([old_y, seg_y]), keys
+        )
+
+    def _show_settled(self, view: tuple, seg_x: Array, seg_y: Array, keys: Array | None) -> None:
+        """Draw these segments (the newest MAX_SEGMENTS) as the settled part of every point."""
         seg_x, seg_y = seg_x[-2 * MAX_SEGMENTS :], seg_y[-2 * MAX_SEGMENTS :]
+        keys = keys[-MAX_SEGMENTS:] if keys is not None else None
+        self._settled_segments = (seg_x, seg_y, keys)
         # a scribble of thousands of distinct segments paints five times faster without
         # antialiasing, and at that density nobody sees the difference
         smooth = len(seg_x) <= 2 * SMOOTH_SEGMENTS

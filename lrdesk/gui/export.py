@@ -8,7 +8,6 @@ so a failed or cancelled export never leaves half a file behind.
 from __future__ import annotations
 
 import contextlib
-import csv
 import html
 import io
 import os
@@ -17,23 +16,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPen
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QFileDialog,
-    QMenu,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QDockWidget, QMenu, QWidget
 
 from lrdesk.core.history import RunHistory
 from lrdesk.core.simulation import RunEvent
 from lrdesk.core.spec import ExperimentSpec
 from lrdesk.gui.settings import settings_store
-from lrdesk.gui.step_columns import axis_names, history_arrays, steps_taken
 
 PNG_WIDTHS = (1280, 1920, 3840)
 MIN_PNG_WIDTH, MAX_PNG_WIDTH = 200, 8000
@@ -58,6 +48,8 @@ def render_figure(view: pg.GraphicsView, width: int) -> QImage:
     """Draw the figure's scene at ``width`` pixels, whatever its size on screen."""
     if view.width() <= 0 or view.height() <= 0:
         raise ExportError("This figure is not on screen yet: show it, then export it.")
+    from pyqtgraph.exporters import ImageExporter  # only on export: it slows the start
+
     exporter = ImageExporter(view.scene())
     exporter.parameters()["width"] = max(1, int(width))
     with _curves_scaled(view, width / view.width()):
@@ -122,6 +114,8 @@ def export_svg(
     """Save the figure as SVG (vector: sharp at any size, editable in slide software)."""
     if view.width() <= 0 or view.height() <= 0:
         raise ExportError("This figure is not on screen yet: show it, then export it.")
+    from pyqtgraph.exporters import SVGExporter  # only on export: it slows the start
+
     try:
         data = SVGExporter(view.scene()).export(toBytes=True)
     except ValueError as exc:  # pyqtgraph 0.14 with Qt >= 6.11 (see STACK.md)
@@ -153,6 +147,10 @@ def runs_csv(
     Where a run ended (its verdict step, or the budget's last point) no step is taken, so the
     rate and update cells of that row are left empty.
     """
+    import csv  # this and the next: only on export, they slow the start
+
+    from lrdesk.gui.step_columns import axis_names, history_arrays, steps_taken
+
     events = events or {}
     dim = len(spec.start)
     axes = axis_names(dim)
@@ -221,6 +219,8 @@ def remember_folder(path: str) -> None:
 
 def ask_save_path(parent: QWidget, title: str, name: str, pattern: str) -> str | None:
     """A save dialog opened in the last export folder; None when cancelled."""
+    from PySide6.QtWidgets import QFileDialog  # only when asked: it slows the start
+
     path, _ = QFileDialog.getSaveFileName(
         parent, title, str(Path(remembered_folder()) / name), pattern
     )
@@ -310,6 +310,8 @@ class ExportActions:
         try:
             work()
         except ExportError as exc:
+            from PySide6.QtWidgets import QMessageBox  # only on failure: it slows the start
+
             QMessageBox.warning(self.window, "Export", str(exc))
             return False
         return True

@@ -8,7 +8,7 @@ curve is clipped just above the top and shoots off the plot instead.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lrdesk.gui.palette import ALARM_COLOR, Theme, current_theme
+from lrdesk.gui.path_geometry import Box, CurveEnvelope, thin_to_pixels
 from lrdesk.gui.plot_common import (
     MARKER_SIZE,
     PATH_WIDTH,
@@ -55,21 +56,69 @@ class _RunLosses:
     high: float = math.nan  # largest finite loss
     low_positive: float = math.nan  # smallest loss above zero (for the log scale)
     verdict: str | None = None
+    _buffers: tuple[Array, Array] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, steps: Array, losses: Array) -> _RunLosses:
         n = min(len(steps), len(losses))
         run = cls(np.array(steps[:n], dtype=np.int64), np.array(losses[:n], dtype=float))
-        finite = run.losses[np.isfinite(run.losses)]
-        if len(finite):
-            run.start, run.low, run.high = (
-                float(finite[0]),
-                float(finite.min()),
-                float(finite.max()),
-            )
-            positive = finite[finite > 0]
-            run.low_positive = float(positive.min()) if len(positive) else math.nan
+        run._take_stats(run.losses)
         return run
+
+    def extends(self, steps: Array, losses: Array) -> bool:
+        """True when these rows begin with exactly the rows kept (compared bit for bit)."""
+        n = len(self.steps)
+        return (
+            min(len(steps), len(losses)) >= n
+            and np.array_equal(steps[:n], self.steps)
+            and np.array_equal(
+                np.asarray(losses[:n], dtype=float).view(np.int64), self.losses.view(np.int64)
+            )
+        )
+
+    def extended(self, steps: Array, losses: Array) -> _RunLosses:
+        """These rows, which extend the ones kept: only the new rows are copied and measured.
+
+        The rows live at the start of buffers that grow by doubling, so a run that plays is not
+        copied whole on every frame; the new object takes the buffers over.
+        """
+        n, old = min(len(steps), len(losses)), len(self.steps)
+        all_steps, all_losses = self._room_for(n)
+        all_steps[old:n] = steps[old:n]
+        all_losses[old:n] = losses[old:n]
+        run = _RunLosses(
+            all_steps[:n],
+            all_losses[:n],
+            self.start,
+            self.low,
+            self.high,
+            self.low_positive,
+            self.verdict,
+        )
+        run._buffers = (all_steps, all_losses)
+        run._take_stats(run.losses[old:])
+        return run
+
+    def _room_for(self, n: int) -> tuple[Array, Array]:
+        all_steps, all_losses = self._buffers or (self.steps, self.losses)
+        if len(all_steps) >= n:
+            return all_steps, all_losses
+        size, old = max(n, 2 * len(all_steps), 1024), len(self.steps)
+        bigger = np.empty(size, dtype=np.int64), np.empty(size, dtype=float)
+        bigger[0][:old], bigger[1][:old] = self.steps, self.losses
+        return bigger
+
+    def _take_stats(self, new: Array) -> None:
+        finite = new[np.isfinite(new)]
+        if not len(finite):
+            return
+        if math.isnan(self.start):
+            self.start = float(finite[0])
+        self.low = float(np.fmin(self.low, finite.min()))
+        self.high = float(np.fmax(self.high, finite.max()))
+        positive = finite[finite > 0]
+        if len(positive):
+            self.low_positive = float(np.fmin(self.low_positive, positive.min()))
 
 
 class LossPlot(QWidget):
@@ -89,9 +138,12 @@ class LossPlot(QWidget):
         self._drawn_top = math.nan  # the top the curves were last clipped to
         self._step_end = math.nan  # the last step the step axis shows (before padding)
         self.plot_widget = make_plot_widget(self)
+        self._envelopes: list[CurveEnvelope] = []
+        self._setting_ranges = False
         item = self.plot_widget.getPlotItem()
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, mode="peak")
+        # long curves are thinned here, per pixel column, and only where rows were added
+        item.getViewBox().sigRangeChanged.connect(self._on_view_changed)
+        item.getViewBox().sigResized.connect(self._on_view_changed)
         self.playhead = pg.InfiniteLine(pos=0, angle=90, movable=False)
         self.playhead.setZValue(50)
         item.addItem(self.playhead, ignoreBounds=True)
@@ -124,13 +176,12 @@ class LossPlot(QWidget):
         self._colors = list(colors)
         self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
         self._curves, self._ends = [], []
+        self._envelopes = [CurveEnvelope() for _ in colors]
         for _ in colors:
             curve = pg.PlotDataItem()
-            curve.setClipToView(True)
-            curve.setDownsampling(auto=True, method="peak")
-            # one min/max pair per pixel column looks the same as every step and is far faster
-            curve.opts["autoDownsampleFactor"] = 1.0
-            curve.curve.setSegmentedLineMode("on")
+            # a few points per pixel column, left to right: one polyline strokes faster than
+            # separate segments, and keeps a diverged run's dashes continuous
+            curve.curve.setSegmentedLineMode("off")
             end = pg.PlotDataItem(pen=None, symbol="x")
             end.setZValue(40)
             for added in (curve, end):
@@ -146,19 +197,18 @@ class LossPlot(QWidget):
         if not 0 <= run < len(self._runs):
             return
         old = self._runs[run]
-        if (
-            len(steps) == len(old.steps)
-            and np.array_equal(steps, old.steps)
-            and np.array_equal(losses, old.losses, equal_nan=True)
-        ):
+        extends = old.extends(steps, losses)
+        if extends and min(len(steps), len(losses)) == len(old.steps):
             return
-        new = _RunLosses.of(steps, losses)
-        new.verdict = old.verdict
+        if extends:
+            new = old.extended(steps, losses)
+        else:
+            new = _RunLosses.of(steps, losses)
+            new.verdict = old.verdict
+            self._envelopes[run].reset()  # other rows: thin them all again
         self._runs[run] = new
-        if self._top() == self._drawn_top:
-            self._draw_run(run, self._drawn_top)  # the others keep their clipping
-            self._update_y_range(self._drawn_top)
-            self._update_x_range()
+        if self._top() == self._drawn_top and not self._set_ranges(self._drawn_top):
+            self._draw_run(run, self._drawn_top)  # the others keep their clipping and thinning
         else:
             self._update_range()
 
@@ -218,10 +268,21 @@ class LossPlot(QWidget):
     def _update_range(self) -> None:
         """Clip every curve to the current top and set the y range."""
         top = self._drawn_top = self._top()
+        self._set_ranges(top)  # first: the curves are thinned for the view they will be in
         for run in range(len(self._runs)):
             self._draw_run(run, top)
-        self._update_y_range(top)
-        self._update_x_range()
+
+    def _set_ranges(self, top: float) -> bool:
+        """Set the y and x ranges; True if the view changed (then every curve needs drawing)."""
+        view_box = self.plot_widget.getPlotItem().getViewBox()
+        before = view_box.viewRange()
+        self._setting_ranges = True
+        try:
+            self._update_y_range(top)
+            self._update_x_range()
+        finally:
+            self._setting_ranges = False
+        return view_box.viewRange() != before
 
     def _update_y_range(self, top: float) -> None:
         item = self.plot_widget.getPlotItem()
@@ -248,18 +309,50 @@ class LossPlot(QWidget):
         self._step_end = right * STEP_HEADROOM if right > 1 else right
         self.plot_widget.getPlotItem().setXRange(0, self._step_end, padding=0.02)
 
+    def _on_view_changed(self) -> None:
+        """A zoom, pan or resize changes the pixel columns: thin every curve again."""
+        if self._setting_ranges:
+            return  # the caller draws once both ranges are set
+        for run in range(len(self._runs)):
+            self._draw_run(run, self._drawn_top)
+
+    def _columns(self) -> tuple[tuple[float, float], int]:
+        """The step range shown and its width in pixels (a guess before the plot is shown)."""
+        view_box = self.plot_widget.getPlotItem().getViewBox()
+        low, high = view_box.viewRange()[0]
+        return (float(low), float(high)), max(1, round(view_box.width()) or 1000)
+
+    def _one_per_pixel(self, steps: Array, losses: Array) -> Array:
+        """Indices of the points worth stroking: a flat stretch that wiggles within one pixel
+        is one short line, not hundreds of tiny zigzags that Qt strokes slowly."""
+        view_box = self.plot_widget.getPlotItem().getViewBox()
+        try:
+            pixel_width, pixel_height = view_box.viewPixelSize()
+        except (ZeroDivisionError, ValueError):
+            return np.arange(len(steps))
+        (x_low, x_high), (y_low, y_high) = view_box.viewRange()
+        with np.errstate(all="ignore"):
+            shown = np.log10(losses) if self._log_y else losses
+        box = Box(x_low, x_high, y_low, y_high)
+        return thin_to_pixels(steps.astype(float), shown, box, pixel_width, pixel_height)
+
     def _draw_run(self, run: int, top: float) -> None:
         """Give the curve its data, clipped just above ``top`` so that it leaves the plot."""
         data = self._runs[run]
         ceiling = top * (10.0 if self._log_y else 1.5) if top > 0 else top + 1.0
-        shown = np.minimum(data.losses, ceiling)  # NaN stays NaN: the curve breaks there
-        self._curves[run].setData(data.steps, shown, connect="finite")
+        x_range, columns = self._columns()
+        drawn = self._envelopes[run].indices(data.steps, data.losses, x_range, columns)
+        x, y = data.steps[drawn], np.minimum(data.losses[drawn], ceiling)
+        keep = self._one_per_pixel(x, y)
+        # NaN stays NaN: the curve breaks there
+        self._curves[run].setData(x[keep], y[keep], connect="finite")
         end = self._ends[run]
         if data.verdict == "diverged" and len(data.steps):
+            shown = np.minimum(data.losses, ceiling)
             finite = np.nonzero(np.isfinite(shown))[0]
             last = int(finite[-1]) if len(finite) else len(shown) - 1
             end.setData([data.steps[last]], [min(shown[last], top) if finite.size else top])
-        else:
+        elif end.xData is not None and len(end.xData):
             end.setData([], [])
 
     def _style_run(self, run: int, sizes: Sizes) -> None:
@@ -268,8 +361,6 @@ class LossPlot(QWidget):
         color = ALARM_COLOR if diverged else self._colors[run]
         curve = self._curves[run]
         curve.setPen(make_pen(color, PATH_WIDTH * 0.85 * sizes.line, dashed=diverged))
-        # dashes need one continuous line; separate segments would restart them every pixel
-        curve.curve.setSegmentedLineMode("off" if diverged else "on")
         end = self._ends[run]
         end.setSymbolSize(MARKER_SIZE * 1.5 * scale)
         end.setSymbolBrush(pg.mkBrush(QColor(ALARM_COLOR)))

@@ -34,7 +34,13 @@ from lrdesk.gui.formatting import format_number, format_rate, format_step
 from lrdesk.gui.map_plot import MapPlot, map_legend_html
 from lrdesk.gui.palette import Theme
 from lrdesk.gui.plot_common import ui_scale
-from lrdesk.gui.sweep_common import RunnerView, install_docked, labelled_row, rounded_range
+from lrdesk.gui.sweep_common import (
+    MAP_TOOL,
+    RunnerView,
+    install_docked,
+    labelled_row,
+    rounded_range,
+)
 from lrdesk.gui.sweep_plot import LogAxis, plain_axis
 from lrdesk.gui.sweep_worker import RunBar
 
@@ -304,9 +310,7 @@ def install(window) -> MapView:
     view = window.findChild(MapView)
     if view is None:  # installed once per window
         view = MapView(window)
-        install_docked(window, view, "Regime map", "Ctrl+Shift+M",
-                       "Colour a grid of learning rates against momentum, valley shape or start "
-                       "by how each full run ends")
+        install_docked(window, view, MAP_TOOL)
         view.configuration_chosen.connect(lambda choice: apply_choice(window, choice, view))
     return view
 

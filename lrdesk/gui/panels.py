@@ -10,14 +10,42 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QWidget
 
-from lrdesk.gui import export, lesson_panel, map_view, stability_overlay, step_table, sweep_view
+from lrdesk.gui import export, lesson_panel, stability_overlay
+from lrdesk.gui.sweep_common import MAP_TOOL, SWEEP_TOOL, install_later
+
+
+def install_steps_later(window) -> QDockWidget:
+    """The Steps dock, behind the lessons; its table is built when the dock is first seen."""
+    placeholder = QWidget()
+    dock = window.add_panel(placeholder, "Steps", Qt.DockWidgetArea.RightDockWidgetArea)
+
+    def build(visible: bool) -> None:
+        if visible and dock.widget() is placeholder:
+            from lrdesk.gui import step_table  # only now: a new window opens on the lessons
+
+            step_table.install(window).set_on_screen(True)
+
+    dock.visibilityChanged.connect(build)
+    return dock
+
+
+def install_sweep_later(window):
+    """The sweep's dock and menu action; the view itself is built when first shown."""
+    return install_later(window, SWEEP_TOOL)
+
+
+def install_map_later(window):
+    """The regime map's dock and menu action; the view itself is built when first shown."""
+    return install_later(window, MAP_TOOL)
+
 
 PANEL_INSTALLERS: tuple[Callable[[object], object], ...] = (
     lesson_panel.install,
-    step_table.install,
-    sweep_view.install,
-    map_view.install,
+    install_steps_later,
+    install_sweep_later,  # both start hidden: their views wait until opened
+    install_map_later,
     stability_overlay.install,
     export.install,
 )

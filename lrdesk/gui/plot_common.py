@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from lrdesk.gui.palette import Theme
 
@@ -73,8 +73,12 @@ def make_plot_widget(parent: QWidget, view_box: pg.ViewBox | None = None) -> pg.
     item.setMenuEnabled(False)
     item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
     for name in ("left", "bottom"):
+        axis = item.getAxis(name)
         # two levels of ticks: the third level's faint grid lines cost most of the paint time
-        item.getAxis(name).setStyle(maxTickLevel=1)
+        axis.setStyle(maxTickLevel=1)
+        # an axis draws the grid, so it lies under every curve and is repainted with each of
+        # them: keep it as a picture Qt only copies until the range or the style changes
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return plot
 
 

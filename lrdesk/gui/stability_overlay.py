@@ -91,29 +91,36 @@ class StabilityOverlay(QObject):
         self.window = window
         self.cache = StabilityCache()
         self.enabled = False
-        plot_item = window.canvas.plot_widget.getPlotItem()
-        self.view_box = plot_item.getViewBox()
-        self.curves = []
+        self.plot_item = window.canvas.plot_widget.getPlotItem()
+        self.view_box = self.plot_item.getViewBox()
+        # the curves and the legend are made when first switched on: most lessons never do
+        self.curves: list[pg.PlotCurveItem] = []
+        self.legend: pg.LegendItem | None = None
+        self._samples: list[pg.PlotDataItem] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+
+    def _make_items(self) -> None:
         for _color, _width, _text in CLASS_STYLES:
             curve = pg.PlotCurveItem()
             curve.setZValue(Z_OVERLAY)
-            plot_item.addItem(curve, ignoreBounds=True)
-            curve.hide()
+            self.plot_item.addItem(curve, ignoreBounds=True)
             self.curves.append(curve)
         self.legend = pg.LegendItem(offset=(10, 10))
         self.legend.setParentItem(self.view_box)
         self._samples = [pg.PlotDataItem() for _ in CLASS_STYLES]
         for sample, (_c, _w, text) in zip(self._samples, CLASS_STYLES, strict=True):
             self.legend.addItem(sample, text)
-        self.legend.hide()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
         self.restyle()
 
     def set_enabled(self, on: bool) -> None:
         self.enabled = bool(on)
+        if self.legend is None:
+            if not self.enabled:
+                return
+            self._make_items()
         for item in (*self.curves, self.legend):
             item.setVisible(self.enabled)
         if self.enabled:
@@ -138,6 +145,8 @@ class StabilityOverlay(QObject):
 
     def restyle(self) -> None:
         """Line widths follow the zoom; the legend gets a solid background to stay readable."""
+        if self.legend is None:  # nothing made yet: made in the style of the moment
+            return
         theme = current_theme()
         background = QColor(theme.background)
         background.setAlpha(225)

@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -58,6 +59,7 @@ BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _ROLES = frozenset((DISPLAY, ALIGNMENT, BACKGROUND, TOOLTIP))
 RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+STEPS_TITLE = "Steps"  # the dock's title
 FIT_ROWS = 200  # column widths are fitted to this many rows, not to all of a long run
 CONTEXT_ROWS = 2
 SCROLL_INTERVAL_MS = 100
@@ -217,6 +219,8 @@ class StepTable(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(controls)
         self._step = 0
+        self._columns_fitted = False  # fitting waits while the table is hidden (behind a tab)
+        self._on_screen = True
         self._scroll_row = -1  # the row the view should bring into sight next
         # scrolling repaints every visible cell: during fast playback do it a few times a second
         self._scroll_timer = QTimer(self)
@@ -224,6 +228,17 @@ class StepTable(QWidget):
         self._scroll_timer.setInterval(SCROLL_INTERVAL_MS)
         self._scroll_timer.timeout.connect(self._scroll_later)
         self._follow_palette()
+
+    def showEvent(self, event) -> None:  # Qt override
+        super().showEvent(event)
+        if not self._columns_fitted:
+            self._fit_columns()
+
+    def set_on_screen(self, on_screen: bool) -> None:
+        """Whether the table can be seen (a docked table behind another tab cannot)."""
+        self._on_screen = on_screen
+        if on_screen and not self._columns_fitted:
+            self._fit_columns()
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -292,6 +307,10 @@ class StepTable(QWidget):
         return True
 
     def _fit_columns(self) -> None:
+        """Columns as wide as their contents; while hidden, once the table is next shown."""
+        self._columns_fitted = self.isVisible() and self._on_screen
+        if not self._columns_fitted:
+            return
         self.view.resizeColumnsToContents()
         height = self.view.fontMetrics().height() + 6
         self.view.verticalHeader().setDefaultSectionSize(height)
@@ -352,6 +371,16 @@ class _WindowLink:
 def install(window) -> StepTable:
     """Dock the step table beside the canvas; it follows the selected run and the playhead."""
     table = StepTable()
-    window.add_panel(table, "Steps", Qt.DockWidgetArea.RightDockWidgetArea)
+    kept = [d for d in window.findChildren(QDockWidget)
+            if d.windowTitle() == STEPS_TITLE and not isinstance(d.widget(), StepTable)]
+    if kept:  # the window kept the table's place (see panels.py): the table takes it now
+        dock = kept[0]
+        dock.widget().deleteLater()
+        dock.setWidget(table)
+    else:
+        dock = window.add_panel(table, STEPS_TITLE, Qt.DockWidgetArea.RightDockWidgetArea)
+    # a tab behind another is not hidden, only moved out of sight: the dock says which it is
+    table.set_on_screen(False)
+    dock.visibilityChanged.connect(table.set_on_screen)
     table.link = _WindowLink(window, table)  # kept alive as long as the table
     return table

@@ -5,11 +5,14 @@ labelled rows of controls, and installing such a view as a hidden dock with a To
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QWidget
 
 from lrdesk.core.spec import ExperimentSpec
 from lrdesk.gui.palette import current_theme
@@ -126,16 +129,60 @@ class RunnerView(QWidget):
 # ------------------------------------------------------------------------------------------
 # Installing into the main window
 # ------------------------------------------------------------------------------------------
-def install_docked(window, view: RunnerView, title: str, shortcut: str, tip: str) -> None:
-    """Add ``view`` as a hidden bottom dock with a Tools menu action that shows it, keep it on
-    the window's experiment and selected run, and stop its thread when the window closes."""
-    dock = window.add_panel(view, title, Qt.DockWidgetArea.BottomDockWidgetArea)
-    dock.hide()
-    action = QAction(title, window)
-    action.setShortcut(QKeySequence(shortcut))
-    action.setToolTip(tip)
-    action.triggered.connect(lambda: _show(dock, view, window))
-    window.menu("Tools").addAction(action)
+@dataclass(frozen=True)
+class DockedTool:
+    """How a runner view appears in the window: its dock title, Tools shortcut and tooltip."""
+
+    title: str
+    shortcut: str
+    tip: str
+    module: str  # the view's module, whose ``install(window)`` builds it
+
+    @property
+    def dock_name(self) -> str:
+        return "dock_" + re.sub(r"\W+", "_", self.title).strip("_").lower()
+
+
+SWEEP_TOOL = DockedTool("Learning-rate sweep", "Ctrl+Shift+S",
+                        "Try every learning rate in full and see which one works best",
+                        "lrdesk.gui.sweep_view")
+MAP_TOOL = DockedTool("Regime map", "Ctrl+Shift+M",
+                      "Colour a grid of learning rates against momentum, valley shape or start "
+                      "by how each full run ends", "lrdesk.gui.map_view")
+
+
+class _NotBuiltYet(QWidget):
+    """Stands in a tool's dock until the dock is first shown; then the real view replaces it.
+
+    The views (and the modules behind them) are only needed once a student opens the tool, so a
+    new window starts faster without them.
+    """
+
+    def __init__(self, window, tool: DockedTool) -> None:
+        super().__init__(window)
+        self._window = window
+        self._tool = tool
+
+    def build(self) -> None:
+        import_module(self._tool.module).install(self._window)
+
+
+def install_later(window, tool: DockedTool) -> QDockWidget:
+    """Add ``tool``'s hidden dock and Tools menu action now; build its view when first shown."""
+    dock, _action = _dock_and_action(window, tool)
+    dock.visibilityChanged.connect(lambda visible: _built_view(dock) if visible else None)
+    return dock
+
+
+def install_docked(window, view: RunnerView, tool: DockedTool) -> None:
+    """Put ``view`` in ``tool``'s dock (a new hidden bottom dock with a Tools menu action that
+    shows it, unless ``install_later`` made them), keep it on the window's experiment and
+    selected run, and stop its thread when the window closes."""
+    dock, action = _dock_and_action(window, tool)
+    placeholder = dock.widget()
+    dock.setWidget(view)
+    if isinstance(placeholder, _NotBuiltYet):
+        placeholder.deleteLater()
     view.set_spec(window.spec(), selected_run(window))
     window.spec_changed.connect(lambda spec: view.set_spec(spec, selected_run(window)))
     if hasattr(window, "run_selected"):
@@ -146,6 +193,30 @@ def install_docked(window, view: RunnerView, title: str, shortcut: str, tip: str
     view.install_action = action
 
 
+def _dock_and_action(window, tool: DockedTool) -> tuple[QDockWidget, QAction]:
+    """The tool's dock and menu action: found if already made, else made (the dock hidden)."""
+    dock = window.findChild(QDockWidget, tool.dock_name)
+    if dock is not None:
+        return dock, dock.property("tool_action")
+    dock = window.add_panel(_NotBuiltYet(window, tool), tool.title,
+                            Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock.hide()
+    action = QAction(tool.title, window)
+    action.setShortcut(QKeySequence(tool.shortcut))
+    action.setToolTip(tool.tip)
+    action.triggered.connect(lambda: _show(dock, window))
+    window.menu("Tools").addAction(action)
+    dock.setProperty("tool_action", action)
+    return dock, action
+
+
+def _built_view(dock: QDockWidget) -> RunnerView:
+    widget = dock.widget()
+    if isinstance(widget, _NotBuiltYet):
+        widget.build()
+    return dock.widget()
+
+
 def selected_run(window) -> int:
     """The window's selected run (0 where it has none to say)."""
     try:
@@ -154,7 +225,8 @@ def selected_run(window) -> int:
         return 0
 
 
-def _show(dock, view, window) -> None:
+def _show(dock, window) -> None:
+    view = _built_view(dock)
     view.set_spec(window.spec(), selected_run(window))
     dock.show()
     dock.raise_()

@@ -33,6 +33,7 @@ from lrdesk.gui.controls_fields import NumberBox
 from lrdesk.gui.formatting import format_number, format_step
 from lrdesk.gui.palette import Theme
 from lrdesk.gui.sweep_common import (
+    SWEEP_TOOL,
     RunnerView,
     install_docked,
     labelled_row,
@@ -316,8 +317,7 @@ def install(window) -> SweepView:
     view = window.findChild(SweepView)
     if view is None:  # installed once per window
         view = SweepView(window)
-        install_docked(window, view, "Learning-rate sweep", "Ctrl+Shift+S",
-                       "Try every learning rate in full and see which one works best")
+        install_docked(window, view, SWEEP_TOOL)
         view.learning_rate_chosen.connect(lambda rate: window.add_run(chosen_run(window, rate)))
     return view
 
