@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from lrdesk.core.limits import MAX_LEARNING_RATE
+
 
 class CliError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
@@ -25,8 +27,8 @@ def parse_learning_rate(text: str, what: str = "--lr") -> float:
     value = parse_float(text, what)
     if value <= 0:
         raise CliError(f"{what}: a learning rate must be greater than zero, not {text}")
-    if value > 1e6:
-        raise CliError(f"{what}: {text} is absurdly large (at most 1e6)")
+    if value > MAX_LEARNING_RATE:
+        raise CliError(f"{what}: {text} is absurdly large (at most {MAX_LEARNING_RATE:,.0f})")
     return value
 
 

@@ -246,3 +246,18 @@ def test_unknown_command_or_missing_file_never_opens_a_window(capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("lrdesk: error:") and "frobnicate" in err and "run" in err
     assert "\n" not in err
+
+
+def test_learning_rate_bound_is_the_same_for_files_and_command_line():
+    """One limit: the command line refuses exactly what an experiment file would refuse."""
+    import pytest
+
+    from lrdesk.cli_common import CliError, parse_learning_rate
+    from lrdesk.core.limits import MAX_LEARNING_RATE
+    from lrdesk.core.spec import SpecError, check_learning_rate
+
+    assert check_learning_rate(MAX_LEARNING_RATE) == parse_learning_rate(repr(MAX_LEARNING_RATE))
+    with pytest.raises(SpecError):
+        check_learning_rate(MAX_LEARNING_RATE * 1.01)
+    with pytest.raises(CliError):
+        parse_learning_rate(repr(MAX_LEARNING_RATE * 1.01))

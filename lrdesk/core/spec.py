@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lrdesk.core.functions import InvalidFunction, LossFunction, make_function
+from lrdesk.core.limits import MAX_LEARNING_RATE
 from lrdesk.core.optimizers import OPTIMIZERS, InvalidOptimizer, resolve_hypers
 from lrdesk.core.schedules import SCHEDULES, InvalidSchedule, ScheduleSpec
 
@@ -109,8 +110,8 @@ def check_learning_rate(value: Any, name: str = "learning rate") -> float:
         raise SpecError(f"{name}: must be finite, not infinite")
     if value <= 0:
         raise SpecError(f"{name}: must be greater than zero, not {value:g}")
-    if value > 1e6:
-        raise SpecError(f"{name}: {value:g} is absurdly large (at most 1e6)")
+    if value > MAX_LEARNING_RATE:
+        raise SpecError(f"{name}: {value:g} is absurdly large (at most {MAX_LEARNING_RATE:,.0f})")
     return value
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lrdesk.core.limits import MAX_LEARNING_RATE
 from lrdesk.gui.formatting import format_rate
 from lrdesk.gui.palette import ALARM_COLOR, FASTEST_COLOR
 
@@ -115,7 +116,7 @@ class RateSpinBox(QAbstractSpinBox):
     """A spin box holding any positive rate exactly as typed; refuses bad text with a message."""
 
     LOWEST = 1e-12  # the arrows and x0.1 stop here; typing may go lower
-    HIGHEST = 1e6
+    HIGHEST = MAX_LEARNING_RATE
 
     rate_typed = Signal(float)
     rate_refused = Signal(str)
