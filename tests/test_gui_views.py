@@ -712,6 +712,17 @@ def test_table_formats_numbers_compactly_and_in_words(qtbot):
     table.set_verdict(-1, "slow", False)
 
 
+def test_table_takes_every_run_s_numbers_in_one_update(qtbot):
+    table = table_with(qtbot, [RunSpec(0.01), RunSpec(0.1), RunSpec(1.1)])
+    changes = []
+    table.model.dataChanged.connect(lambda top, bottom: changes.append((top.row(), bottom.row())))
+    table.update_live_rows({0: (5, 0.25, 0.5, 0.01), 2: (5, 3.1e9, 2e5, 1.1), 7: (1, 1, 1, 1)})
+    assert changes == [(0, 2)]  # one signal for the rows that exist, so the view measures once
+    assert [cell(table, r, 4) for r in (0, 2)] == ["0.25", "3.1e+09"]
+    table.update_live_rows({})
+    assert len(changes) == 1
+
+
 def test_table_buttons_keys_and_selection_emit(qtbot):
     table = table_with(qtbot, list(LESSON.runs))
     with qtbot.waitSignal(table.add_requested):

@@ -76,6 +76,33 @@ def test_first_run_shows_three_rates_side_by_side(qtbot, window):
     assert "Play" in window.banner.text()  # the hint
 
 
+def test_the_window_paints_before_the_runs_are_computed_and_drawn(qtbot):
+    """A new window is on screen first; the worker and the frames start right after."""
+    window = MainWindow(settings=None)
+    qtbot.addWidget(window)
+    assert window.frames.is_held() and not window.recording().histories[0]
+    qtbot.wait(50)  # not shown yet: the worker waits, nothing is drawn
+    assert window.frames.is_held() and len(window.recording().histories[0]) == 0
+    window.show()
+    qtbot.waitUntil(lambda: not window.frames.is_held())
+    computed(qtbot, window)
+    qtbot.waitUntil(lambda: not window.frames.is_pending())
+    # the step-0 frame: every run's start point is marked (and only the markers that hold a
+    # point are shown)
+    for path in window.canvas._paths:
+        assert len(path.head.data) == 1 and path.head.isVisible()
+        assert len(path.alarm.data) == 0 and not path.alarm.isVisible()
+    close_windows([window])
+
+
+def test_a_window_never_shown_still_computes(qtbot):
+    window = MainWindow(settings=None)
+    qtbot.addWidget(window)
+    computed(qtbot, window)  # after FIRST_PAINT_WAIT_MS at the latest
+    assert not window.frames.is_held()
+    close_windows([window])
+
+
 def test_play_until_the_divergence_banner_appears(qtbot, window):
     window.playback_bar.speed_slider.setValue(SPEEDS.index(500))
     window.play()

@@ -139,6 +139,25 @@ def test_control_room_comes_back_when_the_gui_takes_chunks():
     assert not control.is_current(generation - 1)
 
 
+def test_worker_waits_until_every_gui_task_has_ended():
+    """A chunk taken in during a frame must not let the worker loose before the frame ends."""
+    control = _Control()
+    generation = control.begin()
+    control.set_gui_busy(True)  # a frame begins
+    control.set_gui_busy(True)  # a chunk is taken in meanwhile
+    control.set_gui_busy(False)  # ... and that ends first
+    answers = []
+    waiter = threading.Thread(target=lambda: answers.append(control.wait_for_room(generation)))
+    waiter.start()
+    waiter.join(timeout=0.2)
+    assert waiter.is_alive() and answers == []  # the frame is still under way
+    control.set_gui_busy(False)
+    waiter.join(timeout=10)
+    assert answers == [True]
+    control.set_gui_busy(False)  # an unmatched end is harmless
+    assert control.wait_for_room(generation)
+
+
 # ------------------------------------------------------------------------------------------
 # Recording and playback
 # ------------------------------------------------------------------------------------------
@@ -226,12 +245,49 @@ def test_frame_pacer_never_loses_a_request(qtbot, qapp):
     pacer.request()  # asked twice before the first frame: one frame
     qtbot.waitUntil(lambda: len(painted) == 1 and not pacer.is_pending())
     pacer.request()
-    qtbot.waitUntil(lambda: pacer._measure.isActive() or len(painted) == 2)
+    qtbot.waitUntil(lambda: pacer.is_finishing() or len(painted) == 2)
     pacer.request()  # asked while a frame is being measured: it still comes
     qtbot.waitUntil(lambda: len(painted) >= 2 and not pacer.is_pending())
     assert len(painted) in (2, 3)
     pacer.request()
     pacer.stop()
+    assert not pacer.is_pending()
+
+
+def test_frame_pacer_frame_lasts_until_the_work_it_queued_is_done(qtbot, qapp):
+    """The busy bracket covers the repaint the frame sets off, which Qt runs from queued events."""
+    from PySide6.QtCore import QMetaObject, QObject, Qt, Slot
+
+    from lrdesk.gui.presenter import FramePacer
+
+    order = []
+
+    class Scene(QObject):  # stands for a plot scene that repaints from a queued call
+        @Slot()
+        def repaint_later(self):  # what changed is gathered first, then painted
+            QMetaObject.invokeMethod(self, "repaint", Qt.ConnectionType.QueuedConnection)
+
+        @Slot()
+        def repaint(self):
+            order.append("repaint")
+            if order.count("paint") == 2:
+                pacer.stop()  # the window closes mid-frame
+
+    scene = Scene()
+
+    def paint():
+        order.append("paint")
+        QMetaObject.invokeMethod(scene, "repaint_later", Qt.ConnectionType.QueuedConnection)
+
+    pacer = FramePacer(paint, busy=lambda busy: order.append(f"busy {busy}"))
+    pacer.request()
+    qtbot.waitUntil(lambda: "busy False" in order)
+    assert order == ["busy True", "paint", "repaint", "busy False"]
+    assert not pacer.is_pending()
+    pacer.request()
+    qtbot.waitUntil(lambda: order.count("busy False") == 2)
+    qtbot.wait(20)  # the frame's own end arrives after ``stop``: it closes nothing twice
+    assert order[4:] == ["busy True", "paint", "repaint", "busy False"]
     assert not pacer.is_pending()
 
 

@@ -81,7 +81,7 @@ class LossCanvas(QWidget):
         self._start: tuple[float, ...] | None = None
         self._paths: list[RunPathItems] = []
         self._last_pick: tuple[float, ...] | None = None
-        self._view_box = _PickingViewBox()
+        self._view_box = _PickingViewBox(enableMenu=False)
         self.plot_widget = make_plot_widget(self, self._view_box)
         self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot_widget.setToolTip("")

@@ -72,6 +72,8 @@ class RunPathItems:
         self.dots = self._add(plot_item, pg.ScatterPlotItem(), Z_DOTS)
         self.head = self._add(plot_item, pg.ScatterPlotItem(), Z_HEAD)
         self.alarm = self._add(plot_item, pg.ScatterPlotItem(), Z_ALARM)
+        for item in (self.dots, self.head, self.alarm):
+            item.hide()  # shown once they hold a point
         self._theme: Theme | None = None
         self._sizes = Sizes()
 
@@ -181,24 +183,24 @@ class RunPathItems:
     def _redraw_dots(self, visible: Box, pixel_size: tuple[float, float]) -> None:
         if not self.with_dots:
             if len(self.dots.data):
-                self.dots.setData(x=[], y=[])
+                _set_points(self.dots, [], [])
             return
         x, y = self.x[-MAX_DOTS:], self.y[-MAX_DOTS:]
         shown = distinct_points(x, y, visible, *pixel_size)  # one dot per pixel is enough
-        self.dots.setData(x=x[shown], y=y[shown])
+        _set_points(self.dots, x[shown], y[shown])
 
     def _redraw_markers(self, visible: Box) -> None:
         diverged = self.verdict == "diverged"
         x, y = self.x[-1:], self.y[-1:]
         if not diverged and len(x) and visible.contains(x, y)[0]:
-            self.head.setData(x=x, y=y)
+            _set_points(self.head, x, y)
         else:
-            self.head.setData([], [])
+            _set_points(self.head, [], [])
         spot = self._alarm_spot(visible) if diverged else None
         if spot is None:
-            self.alarm.setData([], [])
+            _set_points(self.alarm, [], [])
         else:
-            self.alarm.setData(x=[spot[0]], y=[spot[1]])
+            _set_points(self.alarm, [spot[0]], [spot[1]])
 
     def _alarm_spot(self, visible: Box) -> tuple[float, float] | None:
         upto = len(self.steps)
@@ -239,3 +241,10 @@ class RunPathItems:
         self.alarm.setPen(pg.mkPen(QColor(theme.marker_outline), width=1.5 * scale))
         self.alarm.setBrush(pg.mkBrush(QColor(ALARM_COLOR)))
         self.alarm.setSize(MARKER_SIZE * 1.7 * scale)
+
+
+def _set_points(item: pg.ScatterPlotItem, x, y) -> None:
+    """Set a scatter item's points; an empty one is hidden (else it is still measured and
+    painted in every frame)."""
+    item.setData(x=x, y=y)
+    item.setVisible(len(x) > 0)

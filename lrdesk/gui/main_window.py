@@ -32,6 +32,7 @@ from lrdesk.gui.window_playback import PlaybackCommands
 from lrdesk.gui.worker import SimulationRunner
 
 EDIT_DELAY_MS = 150  # edits are gathered this long before the descent restarts
+FIRST_PAINT_WAIT_MS = 500  # a window never shown starts drawing after this long
 DEFAULT_SIZE = (1280, 800)
 
 
@@ -79,7 +80,13 @@ class MainWindow(PlaybackCommands, QMainWindow):
         self.theory_label = QLabel()
         self.statusBar().addPermanentWidget(self.theory_label)
         self._edit_timer = self._single_shot(EDIT_DELAY_MS, self._apply_edits)
-        self.frames = FramePacer(self._paint, self)
+        self.frames = FramePacer(self._paint, self, self.runner.set_gui_busy)
+        # The window shows first: the runs are computed and drawn right after its first paint
+        # (or after FIRST_PAINT_WAIT_MS if it is never shown)
+        self.frames.hold()
+        self.runner.set_gui_busy(True)
+        self._waiting_for_first_paint = True
+        self._single_shot(FIRST_PAINT_WAIT_MS, self._after_first_paint).start()
         self._connect()
         self._use_spec(spec or (settings.last_experiment() if settings else None) or ExperimentSpec())
         self.presenter.hint = (
@@ -281,7 +288,8 @@ class MainWindow(PlaybackCommands, QMainWindow):
     # ======================================================================================
     def _on_chunk(self, chunk: Chunk) -> None:
         recording = self._recording
-        recording.add(chunk)
+        with self.runner.gui_busy():
+            recording.add(chunk)
         self.playback.set_limits(self._spec.steps, recording.frontier(), recording.end_step())
         if recording.all_ended and self.runner.is_running():
             self.runner.cancel()  # every run has its verdict: the rest would draw nothing
@@ -304,10 +312,9 @@ class MainWindow(PlaybackCommands, QMainWindow):
         if self.frames.last_cost_ms > SPLIT_FRAME_MS:  # heavy drawing: one plot per frame
             self._turn = (self._turn + 1) % len(VIEWS)
             views = (VIEWS[self._turn],)
-        with self.runner.gui_busy():
-            force_text = not self.playback.is_playing()
-            current = self.presenter.show(step, self._recording, force_text, views)
-            self.playback_bar.set_step(step, self._spec.steps)
+        force_text = not self.playback.is_playing()
+        current = self.presenter.show(step, self._recording, force_text, views)
+        self.playback_bar.set_step(step, self._spec.steps)
         if not current:
             self._request_frame()  # the other plot's turn
         if self._new_data:
@@ -347,6 +354,18 @@ class MainWindow(PlaybackCommands, QMainWindow):
         if files:
             event.acceptProposedAction()
             self.file_actions.open_path(files[0])
+
+    def paintEvent(self, event) -> None:  # Qt override
+        super().paintEvent(event)
+        if self._waiting_for_first_paint:  # once the whole window is on screen
+            QTimer.singleShot(0, self, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if not self._waiting_for_first_paint or self._closed:
+            return
+        self._waiting_for_first_paint = False
+        self.runner.set_gui_busy(False)
+        self.frames.release()
 
     def changeEvent(self, event: QEvent) -> None:  # Qt override
         super().changeEvent(event)

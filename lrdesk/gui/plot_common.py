@@ -66,11 +66,10 @@ def make_pen(color: str, width: float, dashed: bool = False) -> QPen:
 
 def make_plot_widget(parent: QWidget, view_box: pg.ViewBox | None = None) -> pg.PlotWidget:
     """A plot whose range only the code moves: no auto-range, no 'A' button, no context menu."""
-    plot = pg.PlotWidget(parent, viewBox=view_box)
+    plot = pg.PlotWidget(parent, viewBox=view_box, enableMenu=False)  # no menu is built
     item = plot.getPlotItem()
     item.disableAutoRange()
     item.hideButtons()
-    item.setMenuEnabled(False)
     item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
     for name in ("left", "bottom"):
         axis = item.getAxis(name)

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QObject, Qt, QTimer
 
 from lrdesk.core.explain import explain_event, severity
 from lrdesk.core.history import RunHistory
@@ -27,10 +27,13 @@ FRAME_MS = 16  # at most about 60 frames a second
 CANVAS, LOSS_PLOT = "canvas", "loss plot"
 VIEWS = (CANVAS, LOSS_PLOT)
 #: frames dearer than this draw the two plots in turn, so no single repaint blocks for long
-SPLIT_FRAME_MS = 20.0
-#: a frame may take at most this share of the GUI thread's time, however heavy the drawing
-FRAME_SHARE = 0.5
+SPLIT_FRAME_MS = 10.0
+#: a frame may take at most this share of the time, however heavy the drawing (the worker waits
+#: during frames: the rest is for it, and for clicks and keys)
+FRAME_SHARE = 0.35
 HINT_RUN = -1
+#: rounds of queued work a frame waits for: the scenes' updates, then the repaint they queue
+FINISH_ROUNDS = 2
 
 
 def theory_summary(theory: Theory) -> tuple[str, str]:
@@ -49,56 +52,99 @@ def theory_summary(theory: Theory) -> tuple[str, str]:
 class FramePacer(QObject):
     """Calls ``paint`` at most 60 times a second, and less often when painting is slow.
 
-    A frame's cost is measured from its start until the event loop is free again (the
-    repaint of the plots included); the next frame waits so that frames take at most
-    ``FRAME_SHARE`` of the time and clicks and keys are always answered between two frames.
+    A frame lasts from the call to ``paint`` until the work it set off in the event loop has
+    been done: the plots' scenes gather what changed in events queued during ``paint``, and
+    those queue the repaint. So the frame posts itself an event after ``paint``, and again
+    when that arrives (``FINISH_ROUNDS`` rounds); the last one ends the frame. ``busy(True)`` and ``busy(False)`` bracket the whole frame (the worker
+    waits meanwhile, so the two threads do not take turns at the interpreter mid-repaint).
+    The next frame waits so that frames take at most ``FRAME_SHARE`` of the time: clicks and
+    keys are always answered between two frames.
     """
 
-    def __init__(self, paint, parent: QObject | None = None) -> None:
+    _FRAME_DONE = QEvent.Type(QEvent.registerEventType())
+
+    def __init__(self, paint, parent: QObject | None = None, busy=None) -> None:
         super().__init__(parent)
         self._paint = paint
+        self._busy = busy if busy is not None else (lambda _busy: None)
         self._clock = QElapsedTimer()
         self._clock.start()
         self._next_start = 0  # ms on the clock
         self._began = 0
         self._wanted = False  # a frame was asked for while the last one was under way
         self._painting = False
+        self._finishing = False  # the frame's queued work is still being done
+        self._rounds_left = 0
+        self._held = False  # frames wait (the window is not painted yet)
         self.last_cost_ms = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._frame)
-        self._measure = QTimer(self)
-        self._measure.setSingleShot(True)
-        self._measure.setInterval(0)
-        self._measure.timeout.connect(self._frame_done)
 
     def request(self) -> None:
-        if self._painting or self._measure.isActive():
+        if self._painting or self._finishing or self._held:
             self._wanted = True
         elif not self._timer.isActive():
             self._timer.start(max(0, self._next_start - self._clock.elapsed()))
 
+    def hold(self) -> None:
+        """Paint nothing until ``release`` (requests made meanwhile are kept)."""
+        self._held = True
+
+    def release(self) -> None:
+        if not self._held:
+            return
+        self._held = False
+        if self._wanted:
+            self._wanted = False
+            self.request()
+
+    def is_held(self) -> bool:
+        return self._held
+
     def stop(self) -> None:
+        self._held = False
         self._wanted = False
         self._timer.stop()
-        self._measure.stop()
+        if self._finishing:
+            self._finishing = False
+            self._busy(False)
 
     def is_pending(self) -> bool:
-        return self._timer.isActive() or self._measure.isActive()
+        return self._timer.isActive() or self._finishing
+
+    def is_finishing(self) -> bool:
+        """True from the end of ``paint`` until the frame's repaint has been done."""
+        return self._finishing
 
     def _frame(self) -> None:
         self._wanted = False
         self._began = self._clock.elapsed()
         self._painting = True
+        self._busy(True)
         try:
             self._paint()
         finally:
             self._painting = False
-        self._measure.start()  # fires once the repaint this frame caused has been done
+            self._finishing = True
+            self._rounds_left = FINISH_ROUNDS
+            self._post_done()
 
-    def _frame_done(self) -> None:
-        now = self._clock.elapsed()
-        self.last_cost_ms = float(now - self._began)
+    def _post_done(self) -> None:
+        QCoreApplication.postEvent(
+            self, QEvent(self._FRAME_DONE), Qt.EventPriority.LowEventPriority.value
+        )
+
+    def customEvent(self, event: QEvent) -> None:  # Qt override
+        if event.type() != self._FRAME_DONE or not self._finishing:
+            return  # a frame that ``stop`` ended already
+        self._rounds_left -= 1
+        if self._rounds_left > 0:
+            self._post_done()  # behind whatever the work queued so far has queued in turn
+            return
+        self._finishing = False
+        self._busy(False)
+        self.last_cost_ms = float(self._clock.elapsed() - self._began)
         self._next_start = self._began + max(FRAME_MS, round(self.last_cost_ms / FRAME_SHARE))
         if self._wanted:
             self._wanted = False
@@ -180,13 +226,15 @@ class RunPresenter:
         now = time.monotonic()
         refresh_text = force_text or now - self._text_time >= TEXT_INTERVAL
         current = True
+        numbers = {}
         for run, history in enumerate(recording.histories):
             index = history.row_at_or_before(step)
             current &= self._draw_run(run, history, index, views)
-            if refresh_text:
-                self._show_numbers(run, history, index)
+            if refresh_text and index >= 0:
+                numbers[run] = self._numbers(run, history, index)
             self._show_verdict(run, recording.events.get(run), step)
         if refresh_text:
+            self.runs_table.update_live_rows(numbers)
             self._text_time = now
         if LOSS_PLOT in views:
             self.loss_plot.set_current_step(step)
@@ -215,9 +263,8 @@ class RunPresenter:
                 self.loss_plot.set_run_losses(run, steps, losses)
         return current
 
-    def _show_numbers(self, run: int, history: RunHistory, index: int) -> None:
-        if index < 0:
-            return
+    def _numbers(self, run: int, history: RunHistory, index: int) -> tuple[int, float, float, float]:
+        """What the runs table shows for a run at row ``index``: step, loss, |g|, rate."""
         rate = float(history.learning_rates[index])
         if not math.isfinite(rate):  # the final point takes no step: show the last rate used
             rate = float(history.learning_rates[index - 1]) if index > 0 else math.nan
@@ -226,9 +273,7 @@ class RunPresenter:
         gradient = history.gradients[index]
         with np.errstate(all="ignore"):
             grad_norm = float(np.sqrt(np.dot(gradient, gradient)))
-        self.runs_table.update_live(
-            run, int(history.steps[index]), float(history.losses[index]), grad_norm, rate
-        )
+        return int(history.steps[index]), float(history.losses[index]), grad_norm, rate
 
     def _show_verdict(self, run: int, event: RunEvent | None, step: int) -> None:
         visible = event if event is not None and event.step <= step else None

@@ -195,11 +195,18 @@ class RunsModel(QAbstractTableModel):
         return self._rows[run] if 0 <= run < len(self._rows) else None
 
     def update_live(self, run: int, step: int, loss: float, grad_norm: float, rate: float) -> None:
-        row = self.row(run)
-        if row is None:
-            return
-        row.step, row.loss, row.grad_norm, row.live_rate = int(step), loss, grad_norm, rate
-        self.dataChanged.emit(self.index(run, RATE), self.index(run, GRADIENT))
+        self.update_live_rows({run: (step, loss, grad_norm, rate)})
+
+    def update_live_rows(self, numbers: dict[int, tuple[int, float, float, float]]) -> None:
+        """Set (step, loss, gradient norm, rate) of several runs; the view hears of it once."""
+        changed = []
+        for run, (step, loss, grad_norm, rate) in numbers.items():
+            row = self.row(run)
+            if row is not None:
+                row.step, row.loss, row.grad_norm, row.live_rate = int(step), loss, grad_norm, rate
+                changed.append(run)
+        if changed:  # one signal: the view and its header measure the cells once, not per run
+            self.dataChanged.emit(self.index(min(changed), RATE), self.index(max(changed), GRADIENT))
 
     def set_verdict(self, run: int, verdict: str | None, oscillated: bool) -> None:
         row = self.row(run)
@@ -286,6 +293,10 @@ class RunsTable(QWidget):
         self, run: int, step: int, loss: float, grad_norm: float, learning_rate: float
     ) -> None:
         self.model.update_live(run, step, loss, grad_norm, learning_rate)
+
+    def update_live_rows(self, numbers: dict[int, tuple[int, float, float, float]]) -> None:
+        """``{run: (step, loss, gradient norm, learning rate)}`` for several runs at once."""
+        self.model.update_live_rows(numbers)
 
     def set_verdict(self, run: int, verdict: str | None, oscillated: bool) -> None:
         self.model.set_verdict(run, verdict, oscillated)

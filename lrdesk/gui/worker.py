@@ -11,9 +11,10 @@ from ``FIRST_CHUNK`` steps while each takes less than ``CHUNK_SECONDS``, so the 
 show at once and long runs go at full speed, and a new spec never waits long for the old one.
 
 Both threads run Python, and only one can hold the interpreter at a time: a busy worker would
-make every repaint take about twice as long. So while the GUI paints (``gui_busy``) the worker
-starts no new chunk, and chunks are kept short; the screen comes first, the computation uses
-the time in between.
+make every repaint take about twice as long, as the two threads take turns every few
+milliseconds. So while the GUI works on a frame (from its data update to the end of the
+repaint it causes) or takes in a chunk, it marks itself busy and the worker starts no new
+chunk; the screen comes first, the computation uses the time in between.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class _Control:
         self._generation = 0
         self._in_flight = 0
         self._stopping = False
-        self._gui_busy = False
+        self._gui_busy = 0  # how many GUI-thread tasks asked the worker to wait (they nest)
 
     def begin(self) -> int:
         with self._condition:
@@ -69,7 +70,7 @@ class _Control:
         """Block until the GUI has room for another chunk; False once the work is stale."""
         with self._condition:
             self._condition.wait_for(
-                lambda: (self._in_flight < MAX_IN_FLIGHT and not self._gui_busy)
+                lambda: (self._in_flight < MAX_IN_FLIGHT and self._gui_busy == 0)
                 or generation != self._generation
                 or self._stopping
             )
@@ -79,9 +80,10 @@ class _Control:
             return True
 
     def set_gui_busy(self, busy: bool) -> None:
+        """One GUI task begins (True) or ends (False); the worker waits while any is under way."""
         with self._condition:
-            self._gui_busy = busy
-            if not busy:
+            self._gui_busy = self._gui_busy + 1 if busy else max(0, self._gui_busy - 1)
+            if self._gui_busy == 0:
                 self._condition.notify_all()
 
     def taken(self, generation: int) -> None:
@@ -187,6 +189,10 @@ class SimulationRunner(QObject):
         if self._thread.isRunning():
             self._thread.quit()
             self._thread.wait()
+
+    def set_gui_busy(self, busy: bool) -> None:
+        """A GUI task begins (True) or ends (False): calls pair up, like ``gui_busy()``."""
+        self._control.set_gui_busy(busy)
 
     @contextmanager
     def gui_busy(self) -> Iterator[None]:
