@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from lrdesk.core.functions import LossFunction
+from lrdesk.gui.contours import contour_segments
 from lrdesk.gui.formatting import format_number
 from lrdesk.gui.palette import Theme
 from lrdesk.gui.path_geometry import Box, drawable_path
@@ -218,17 +219,13 @@ class Surface2D(Surface):
         return filled, low, high
 
     def _draw_contours(self, shade: Array, levels: Array, xs: Array, ys: Array) -> None:
-        pieces_x, pieces_y = [], []
-        for level in levels:
-            for (i0, j0), (i1, j1) in pg.isocurve(shade, level, connected=False):
-                pieces_x.extend((i0, i1))
-                pieces_y.extend((j0, j1))
-        if not pieces_x:
+        pieces_x, pieces_y = contour_segments(shade, levels)
+        if len(pieces_x) == 0:
             self.contours.setData([], [])
             return
-        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        cx = xs[0] + np.asarray(pieces_x) * dx
-        cy = ys[0] + np.asarray(pieces_y) * dy
+        # sample (i, j) sits at (xs[i], ys[j]), the centre of its pixel in the heat map
+        cx = xs[0] + pieces_x * (xs[1] - xs[0])
+        cy = ys[0] + pieces_y * (ys[1] - ys[0])
         self.contours.setData(cx, cy, connect="pairs")
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
