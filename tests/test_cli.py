@@ -261,3 +261,19 @@ def test_learning_rate_bound_is_the_same_for_files_and_command_line():
         check_learning_rate(MAX_LEARNING_RATE * 1.01)
     with pytest.raises(CliError):
         parse_learning_rate(repr(MAX_LEARNING_RATE * 1.01))
+
+
+@pytest.mark.parametrize(("chosen", "expected"), [(None, "1"), ("3", "3")])
+def test_the_app_asks_blas_for_one_thread_unless_told_otherwise(chosen, expected):
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    env["PYTHONPATH"] = str(ROOT)
+    if chosen is not None:
+        env["OPENBLAS_NUM_THREADS"] = chosen
+    code = (
+        "import os, sys, lrdesk.cli; assert 'numpy' not in sys.modules;"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], os.environ['OMP_NUM_THREADS'])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [expected, "1"]
