@@ -19,20 +19,6 @@ from lrdesk.cli_common import CliError
 COMMANDS = ("run", "functions", "sweep", "map")
 
 
-def _one_blas_thread() -> None:
-    """Ask NumPy's BLAS for one thread, unless the user chose a number.
-
-    LR Desk's matrices are 2 x 2 and its batches are elementwise: extra BLAS threads never get
-    work worth sharing, yet they spin after each call and take a core from the window and the
-    descent worker (on a two-core laptop the window starts about 10% later). The variables are
-    read when NumPy loads, so this runs before anything imports it.
-    """
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(name, "1")
-
-
-_one_blas_thread()
-
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -76,13 +76,17 @@ def test_first_run_shows_three_rates_side_by_side(qtbot, window):
     assert "Play" in window.banner.text()  # the hint
 
 
-def test_the_window_paints_before_the_runs_are_computed_and_drawn(qtbot):
-    """A new window is on screen first; the worker and the frames start right after."""
+def test_the_window_paints_before_the_runs_are_drawn(qtbot, monkeypatch):
+    """A new window is on screen first (with its hint); the runs are drawn right after."""
+    import lrdesk.gui.main_window as main_window
+
+    monkeypatch.setattr(main_window, "FIRST_PAINT_WAIT_MS", 60_000)  # only the paint frees it
     window = MainWindow(settings=None)
     qtbot.addWidget(window)
-    assert window.frames.is_held() and not window.recording().histories[0]
-    qtbot.wait(50)  # not shown yet: the worker waits, nothing is drawn
-    assert window.frames.is_held() and len(window.recording().histories[0]) == 0
+    assert window.frames.is_held() and window.banner.isVisibleTo(window)
+    computed(qtbot, window)  # the worker does not wait for the paint ...
+    assert window.frames.is_held()  # ... the drawing does
+    assert not any(path.head.isVisible() for path in window.canvas._paths)
     window.show()
     qtbot.waitUntil(lambda: not window.frames.is_held())
     computed(qtbot, window)
@@ -95,11 +99,16 @@ def test_the_window_paints_before_the_runs_are_computed_and_drawn(qtbot):
     close_windows([window])
 
 
-def test_a_window_never_shown_still_computes(qtbot):
+def test_a_window_never_shown_still_draws(qtbot, monkeypatch):
+    import lrdesk.gui.main_window as main_window
+
+    monkeypatch.setattr(main_window, "FIRST_PAINT_WAIT_MS", 100)
     window = MainWindow(settings=None)
     qtbot.addWidget(window)
-    computed(qtbot, window)  # after FIRST_PAINT_WAIT_MS at the latest
-    assert not window.frames.is_held()
+    computed(qtbot, window)
+    qtbot.waitUntil(lambda: not window.frames.is_held())  # after FIRST_PAINT_WAIT_MS
+    qtbot.waitUntil(lambda: not window.frames.is_pending())
+    assert all(len(path.head.data) == 1 for path in window.canvas._paths)
     close_windows([window])
 
 

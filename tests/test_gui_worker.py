@@ -291,6 +291,49 @@ def test_frame_pacer_frame_lasts_until_the_work_it_queued_is_done(qtbot, qapp):
     assert not pacer.is_pending()
 
 
+def test_frame_pacer_holds_requests_and_ends_no_frame_with_an_old_frame_s_event(qtbot, qapp):
+    from PySide6.QtCore import QMetaObject, QObject, Qt, Slot
+
+    from lrdesk.gui.presenter import FramePacer
+
+    order = []
+
+    class Scene(QObject):  # a repaint two queued hops after the paint, as the plots do
+        @Slot()
+        def gather(self):
+            QMetaObject.invokeMethod(self, "repaint", Qt.ConnectionType.QueuedConnection)
+
+        @Slot()
+        def repaint(self):
+            order.append("repaint")
+
+    scene = Scene()
+
+    def paint():
+        order.append("paint")
+        QMetaObject.invokeMethod(scene, "gather", Qt.ConnectionType.QueuedConnection)
+
+    pacer = FramePacer(paint, busy=lambda busy: order.append(f"busy {busy}"))
+    pacer.request()
+    pacer.hold()  # a frame already due waits too
+    qtbot.wait(30)
+    assert order == [] and pacer.is_pending() and pacer.is_held()
+    pacer.release()
+    qtbot.waitUntil(lambda: order.count("busy False") == 1 and not pacer.is_pending())
+    # a frame stopped mid-way leaves its end-of-frame event behind: the next frame must
+    # still wait for its own repaint, not end at the old event
+    order.clear()
+    pacer._frame()
+    pacer.stop()
+    pacer._frame()
+    qtbot.waitUntil(lambda: not pacer.is_finishing())
+    qtbot.wait(20)
+    assert order == [
+        "busy True", "paint", "busy False",  # the stopped frame
+        "busy True", "paint", "repaint", "repaint", "busy False",
+    ]
+
+
 def test_frame_pacer_slows_down_when_frames_are_expensive(qtbot, qapp):
     from PySide6.QtCore import QElapsedTimer
 

@@ -81,18 +81,19 @@ class MainWindow(PlaybackCommands, QMainWindow):
         self.statusBar().addPermanentWidget(self.theory_label)
         self._edit_timer = self._single_shot(EDIT_DELAY_MS, self._apply_edits)
         self.frames = FramePacer(self._paint, self, self.runner.set_gui_busy)
-        # The window shows first: the runs are computed and drawn right after its first paint
-        # (or after FIRST_PAINT_WAIT_MS if it is never shown)
+        # The window shows first: the runs (computed meanwhile) are drawn right after its first
+        # paint, or FIRST_PAINT_WAIT_MS after it was built or shown if no paint comes
         self.frames.hold()
-        self.runner.set_gui_busy(True)
         self._waiting_for_first_paint = True
-        self._single_shot(FIRST_PAINT_WAIT_MS, self._after_first_paint).start()
+        self._first_paint_timer = self._single_shot(FIRST_PAINT_WAIT_MS, self._after_first_paint)
+        self._first_paint_timer.start()
         self._connect()
         self._use_spec(spec or (settings.last_experiment() if settings else None) or ExperimentSpec())
         self.presenter.hint = (
             "Press Play (Space) to watch the runs go downhill side by side, "
             "or Step (Right arrow) one step at a time."
         )
+        self.presenter.refresh_banner()  # in the first paint already: no jump a frame later
         install_panels(self)
         self.look.restore_layout()
         self._request_frame()
@@ -355,6 +356,11 @@ class MainWindow(PlaybackCommands, QMainWindow):
             event.acceptProposedAction()
             self.file_actions.open_path(files[0])
 
+    def showEvent(self, event) -> None:  # Qt override
+        super().showEvent(event)
+        if self._waiting_for_first_paint:  # the wait for the paint counts from here
+            self._first_paint_timer.start()
+
     def paintEvent(self, event) -> None:  # Qt override
         super().paintEvent(event)
         if self._waiting_for_first_paint:  # once the whole window is on screen
@@ -364,7 +370,7 @@ class MainWindow(PlaybackCommands, QMainWindow):
         if not self._waiting_for_first_paint or self._closed:
             return
         self._waiting_for_first_paint = False
-        self.runner.set_gui_busy(False)
+        self._first_paint_timer.stop()
         self.frames.release()
 
     def changeEvent(self, event: QEvent) -> None:  # Qt override

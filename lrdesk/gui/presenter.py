@@ -55,10 +55,11 @@ class FramePacer(QObject):
     A frame lasts from the call to ``paint`` until the work it set off in the event loop has
     been done: the plots' scenes gather what changed in events queued during ``paint``, and
     those queue the repaint. So the frame posts itself an event after ``paint``, and again
-    when that arrives (``FINISH_ROUNDS`` rounds); the last one ends the frame. ``busy(True)`` and ``busy(False)`` bracket the whole frame (the worker
-    waits meanwhile, so the two threads do not take turns at the interpreter mid-repaint).
-    The next frame waits so that frames take at most ``FRAME_SHARE`` of the time: clicks and
-    keys are always answered between two frames.
+    when that arrives (``FINISH_ROUNDS`` rounds); the last one ends the frame. ``busy(True)``
+    and ``busy(False)`` bracket the whole frame (the worker waits meanwhile, so the two
+    threads do not take turns at the interpreter mid-repaint). The next frame waits so that
+    frames take at most ``FRAME_SHARE`` of the time: clicks and keys are always answered
+    between two frames.
     """
 
     _FRAME_DONE = QEvent.Type(QEvent.registerEventType())
@@ -75,6 +76,8 @@ class FramePacer(QObject):
         self._painting = False
         self._finishing = False  # the frame's queued work is still being done
         self._rounds_left = 0
+        self._posted = 0  # end-of-frame events on their way
+        self._stale = 0  # ... of which the first ones belong to a frame ``stop`` ended
         self._held = False  # frames wait (the window is not painted yet)
         self.last_cost_ms = 0.0
         self._timer = QTimer(self)
@@ -90,6 +93,9 @@ class FramePacer(QObject):
     def hold(self) -> None:
         """Paint nothing until ``release`` (requests made meanwhile are kept)."""
         self._held = True
+        if self._timer.isActive():  # a frame already asked for waits too
+            self._timer.stop()
+            self._wanted = True
 
     def release(self) -> None:
         if not self._held:
@@ -106,12 +112,14 @@ class FramePacer(QObject):
         self._held = False
         self._wanted = False
         self._timer.stop()
+        self._stale = self._posted  # the ended frame's events must not end a later frame
         if self._finishing:
             self._finishing = False
             self._busy(False)
 
     def is_pending(self) -> bool:
-        return self._timer.isActive() or self._finishing
+        """True while a frame is due, under way, or asked for and held back."""
+        return self._timer.isActive() or self._finishing or (self._held and self._wanted)
 
     def is_finishing(self) -> bool:
         """True from the end of ``paint`` until the frame's repaint has been done."""
@@ -131,13 +139,20 @@ class FramePacer(QObject):
             self._post_done()
 
     def _post_done(self) -> None:
+        self._posted += 1
         QCoreApplication.postEvent(
             self, QEvent(self._FRAME_DONE), Qt.EventPriority.LowEventPriority.value
         )
 
     def customEvent(self, event: QEvent) -> None:  # Qt override
-        if event.type() != self._FRAME_DONE or not self._finishing:
-            return  # a frame that ``stop`` ended already
+        if event.type() != self._FRAME_DONE:
+            return
+        self._posted -= 1
+        if self._stale > 0:  # they arrive in the order they were posted
+            self._stale -= 1
+            return
+        if not self._finishing:
+            return
         self._rounds_left -= 1
         if self._rounds_left > 0:
             self._post_done()  # behind whatever the work queued so far has queued in turn
@@ -297,6 +312,10 @@ class RunPresenter:
         return dict(self._shown_events)
 
     # --- the banner ----------------------------------------------------------------------
+    def refresh_banner(self, step: int = 0) -> None:
+        """Show the notice that belongs at ``step`` now, without waiting for a frame."""
+        self._show_banner(step)
+
     def _show_banner(self, step: int) -> None:
         notice = self.board.current()
         if notice is None and self.failure:
