@@ -19,7 +19,6 @@ from lrdesk.cli_common import CliError
 COMMANDS = ("run", "functions", "sweep", "map")
 
 
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in argv if not a.startswith("-")), None)

@@ -196,7 +196,7 @@ class SimulationRunner(QObject):
 
     @contextmanager
     def gui_busy(self) -> Iterator[None]:
-        """While this block runs (a repaint), the worker starts no new chunk."""
+        """While this block runs (GUI work such as taking in a chunk), the worker starts no chunk."""
         self._control.set_gui_busy(True)
         try:
             yield
