@@ -254,32 +254,43 @@ def test_frame_pacer_never_loses_a_request(qtbot, qapp):
     assert not pacer.is_pending()
 
 
-def test_frame_pacer_frame_lasts_until_the_work_it_queued_is_done(qtbot, qapp):
-    """The busy bracket covers the repaint the frame sets off, which Qt runs from queued events."""
+def _pacer_with_a_queued_repaint(order: list, on_repaint=lambda: None):
+    """A FramePacer whose paint sets off a repaint two queued hops later, as the plots'
+    scenes do (changes gathered, then painted); ``order`` records what happens."""
     from PySide6.QtCore import QMetaObject, QObject, Qt, Slot
 
     from lrdesk.gui.presenter import FramePacer
 
-    order = []
-
-    class Scene(QObject):  # stands for a plot scene that repaints from a queued call
+    class Scene(QObject):
         @Slot()
-        def repaint_later(self):  # what changed is gathered first, then painted
+        def gather(self):
             QMetaObject.invokeMethod(self, "repaint", Qt.ConnectionType.QueuedConnection)
 
         @Slot()
         def repaint(self):
             order.append("repaint")
-            if order.count("paint") == 2:
-                pacer.stop()  # the window closes mid-frame
+            on_repaint()
 
     scene = Scene()
 
     def paint():
         order.append("paint")
-        QMetaObject.invokeMethod(scene, "repaint_later", Qt.ConnectionType.QueuedConnection)
+        QMetaObject.invokeMethod(scene, "gather", Qt.ConnectionType.QueuedConnection)
 
     pacer = FramePacer(paint, busy=lambda busy: order.append(f"busy {busy}"))
+    pacer.scene = scene  # kept alive with the pacer
+    return pacer
+
+
+def test_frame_pacer_frame_lasts_until_the_work_it_queued_is_done(qtbot, qapp):
+    """The busy bracket covers the repaint the frame sets off, which Qt runs from queued events."""
+    order = []
+
+    def close_mid_second_frame():
+        if order.count("paint") == 2:
+            pacer.stop()  # the window closes mid-frame
+
+    pacer = _pacer_with_a_queued_repaint(order, close_mid_second_frame)
     pacer.request()
     qtbot.waitUntil(lambda: "busy False" in order)
     assert order == ["busy True", "paint", "repaint", "busy False"]
@@ -292,28 +303,8 @@ def test_frame_pacer_frame_lasts_until_the_work_it_queued_is_done(qtbot, qapp):
 
 
 def test_frame_pacer_holds_requests_and_ends_no_frame_with_an_old_frame_s_event(qtbot, qapp):
-    from PySide6.QtCore import QMetaObject, QObject, Qt, Slot
-
-    from lrdesk.gui.presenter import FramePacer
-
     order = []
-
-    class Scene(QObject):  # a repaint two queued hops after the paint, as the plots do
-        @Slot()
-        def gather(self):
-            QMetaObject.invokeMethod(self, "repaint", Qt.ConnectionType.QueuedConnection)
-
-        @Slot()
-        def repaint(self):
-            order.append("repaint")
-
-    scene = Scene()
-
-    def paint():
-        order.append("paint")
-        QMetaObject.invokeMethod(scene, "gather", Qt.ConnectionType.QueuedConnection)
-
-    pacer = FramePacer(paint, busy=lambda busy: order.append(f"busy {busy}"))
+    pacer = _pacer_with_a_queued_repaint(order)
     pacer.request()
     pacer.hold()  # a frame already due waits too
     qtbot.wait(30)
