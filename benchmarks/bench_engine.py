@@ -31,9 +31,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lrdesk.core.engine import CONVERGED, DIVERGED, DIVERGENCE_FACTOR, VERDICTS, Batch  # noqa: E402
+from lrdesk.core.engine.batch import CONVERGED, DIVERGED, DIVERGENCE_FACTOR, VERDICTS, Batch  # noqa: E402
 from lrdesk.core.functions import make_function  # noqa: E402
-from lrdesk.core.schedules import ScheduleSpec  # noqa: E402
+from lrdesk.core.optim.schedules import ScheduleSpec  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "engine.json"
 START = (-1.5, 2.0)
@@ -200,8 +200,8 @@ def single_figures(steps: int, repeats: int) -> dict:
 _CHILD = """
 import json, resource, sys, time, tracemalloc
 sys.path.insert(0, {root!r})
-from lrdesk.core.simulation import Simulation
-from lrdesk.core.spec import ExperimentSpec, RunSpec
+from lrdesk.core.experiment.simulation import Simulation
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 spec = ExperimentSpec(function="rosenbrock", start=(-1.5, 2.0), runs=(RunSpec(1e-6),),
                       steps={steps}, tolerance=0.0)
 simulation = Simulation(spec)

@@ -40,11 +40,11 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from lrdesk.core.simulation import Simulation  # noqa: E402
-from lrdesk.core.spec import ExperimentSpec, RunSpec  # noqa: E402
+from lrdesk.core.experiment.simulation import Simulation  # noqa: E402
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec  # noqa: E402
 from lrdesk.gui.app import create_app  # noqa: E402
-from lrdesk.gui.main_window import MainWindow  # noqa: E402
-from lrdesk.gui.playback import SPEEDS, Recording  # noqa: E402
+from lrdesk.gui.live.playback import SPEEDS, Recording  # noqa: E402
+from lrdesk.gui.window.main_window import MainWindow  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "gui.json"
 POINTS = 100_000
@@ -184,7 +184,7 @@ watcher = FirstPaint()
 OURS = FIRST_PAINT + '''
 import lrdesk.cli
 from lrdesk.gui.app import create_app
-from lrdesk.gui.main_window import MainWindow
+from lrdesk.gui.window.main_window import MainWindow
 from lrdesk.gui.settings import Settings
 app = create_app()
 window = MainWindow(settings=Settings())

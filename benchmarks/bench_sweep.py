@@ -31,12 +31,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lrdesk.core.engine import Batch  # noqa: E402
+from lrdesk.core.engine.batch import Batch  # noqa: E402
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec  # noqa: E402
 from lrdesk.core.functions import make_function  # noqa: E402
-from lrdesk.core.regime import MapAxis, axis_values, regime_map  # noqa: E402
-from lrdesk.core.schedules import ScheduleSpec  # noqa: E402
-from lrdesk.core.spec import ExperimentSpec, RunSpec  # noqa: E402
-from lrdesk.core.sweep import block_steps, log_spaced_rates, sweep_learning_rates  # noqa: E402
+from lrdesk.core.optim.schedules import ScheduleSpec  # noqa: E402
+from lrdesk.core.sweeps.regime import MapAxis, axis_values, regime_map  # noqa: E402
+from lrdesk.core.sweeps.sweep import block_steps, log_spaced_rates, sweep_learning_rates  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "sweep.json"
 ROSENBROCK = ExperimentSpec(function="rosenbrock", start=(-1.5, 2.0), runs=(RunSpec(1e-3),),
@@ -150,8 +150,8 @@ def gui_figures() -> dict:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from lrdesk.gui.map_view import MapView
-    from lrdesk.gui.sweep_view import SweepView
+    from lrdesk.gui.sweeps.map_view import MapView
+    from lrdesk.gui.sweeps.sweep_view import SweepView
 
     app = QApplication.instance() or QApplication([])
     recorder = GapRecorder()

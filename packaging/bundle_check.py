@@ -36,7 +36,7 @@ def import_every_module(package_name: str) -> tuple[list[str], dict[str, str]]:
 
 
 def lesson_report() -> dict:
-    from lrdesk.core.lessons import lessons_folder, load_lessons
+    from lrdesk.core.teaching.lessons import lessons_folder, load_lessons
 
     book = load_lessons()
     return {
@@ -65,7 +65,7 @@ def typed_function_report() -> dict:
     """A typed formula goes through sympy, which is imported lazily (a classic freezing miss)."""
     import numpy as np
 
-    from lrdesk.core.expression import build_custom_function
+    from lrdesk.core.expressions.custom import build_custom_function
 
     function = build_custom_function("x**2 + 3*y**2")
     gradient = function.gradient(np.asfortranarray([[1.0, 2.0]]))

@@ -13,7 +13,7 @@ APP_ID = "org.lrdesk.LRDesk"
 # Every module of the lrdesk package is added as well (see lrdesk_hidden_imports).
 LAZY_IMPORTS = (
     "lrdesk.gui.app",  # the window, imported by the command line only when no subcommand is given
-    "lrdesk.core.expression",  # typed functions, built on demand
+    "lrdesk.core.expressions.custom",  # typed functions, built on demand
     "sympy",  # used by typed functions only; imported lazily because it takes ~1 s to import
 )
 

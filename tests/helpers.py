@@ -42,7 +42,7 @@ def show_widget(qtbot, widget, size: tuple[int, int] | None = None):
 
 def show_window(qtbot, spec=None, size: tuple[int, int] | None = None, settings=None):
     """A shown main window of ``spec`` (None: the default experiment)."""
-    from lrdesk.gui.main_window import MainWindow
+    from lrdesk.gui.window.main_window import MainWindow
 
     return show_widget(qtbot, MainWindow(settings=settings, spec=spec), size)
 

@@ -2,7 +2,7 @@
 
 Nothing in this package imports Qt, so everything the window shows can be computed and tested
 without a screen. The names below are imported on first use, not with the package: importing
-one module of the engine (say ``lrdesk.core.spec``) does not load all the others.
+one module of the engine (say ``lrdesk.core.experiment.spec``) does not load all the others.
 """
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ import importlib
 
 #: public name -> the module of the engine that defines it
 _WHERE = {
-    "VERDICTS": "engine", "Batch": "engine",
-    "FUNCTIONS": "functions", "InvalidFunction": "functions", "LossFunction": "functions",
+    "VERDICTS": "engine.batch", "Batch": "engine.batch",
+    "FUNCTIONS": "surfaces", "InvalidFunction": "surfaces", "LossFunction": "surfaces",
     "make_function": "functions",
-    "RunHistory": "history", "RunRows": "history",
-    "OPTIMIZERS": "optimizers", "InvalidOptimizer": "optimizers",
-    "SCHEDULES": "schedules", "ScheduleSpec": "schedules",
-    "Chunk": "simulation", "ExperimentResult": "simulation", "RunEvent": "simulation",
-    "RunResult": "simulation", "Simulation": "simulation", "run_experiment": "simulation",
-    "ExperimentSpec": "spec", "RunSpec": "spec", "SpecError": "spec", "dumps": "spec",
-    "loads": "spec",
-    "Theory": "theory", "local_theory": "theory",
+    "RunHistory": "experiment.history", "RunRows": "experiment.history",
+    "OPTIMIZERS": "optim.optimizers", "InvalidOptimizer": "optim.optimizers",
+    "SCHEDULES": "optim.schedules", "ScheduleSpec": "optim.schedules",
+    "Chunk": "experiment.simulation", "ExperimentResult": "experiment.simulation", "RunEvent": "experiment.simulation",
+    "RunResult": "experiment.simulation", "Simulation": "experiment.simulation", "run_experiment": "experiment.simulation",
+    "ExperimentSpec": "experiment.spec", "RunSpec": "experiment.spec", "SpecError": "experiment.spec", "dumps": "experiment.spec",
+    "loads": "experiment.spec",
+    "Theory": "theory.hessian", "local_theory": "theory.hessian",
 }
 
 __all__ = sorted(_WHERE)

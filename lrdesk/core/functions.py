@@ -1,62 +1,32 @@
-"""Loss surfaces by key: the registry of built-in surfaces and ``make_function``.
+"""``make_function``: a loss function by its key, built-in or typed by the user.
 
-The surfaces themselves live in ``surface_base`` (the base class), ``surfaces_1d`` and
-``surfaces_2d``; every public name stays importable from here.
+The one module above both the built-in surfaces (``lrdesk.core.surfaces``) and typed
+expressions (``lrdesk.core.expressions``), so neither needs to know about the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lrdesk.core.surface_base import (
-    Array,
-    InvalidFunction,
-    LossFunction,
-    Parameter,
-    newton_refine,
-    stationary_points_1d,
-)
-from lrdesk.core.surfaces_1d import Bumpy, DoubleWell, Quadratic
-from lrdesk.core.surfaces_2d import (
-    Beale,
-    Bowl,
-    Himmelblau,
-    IllConditioned,
-    Rastrigin,
-    Rosenbrock,
-    Saddle,
-    SixHumpCamel,
-)
+from lrdesk.core.surfaces import CUSTOM, FUNCTIONS, InvalidFunction, LossFunction
 
-__all__ = [
-    "CUSTOM", "FUNCTIONS", "Array", "Beale", "Bowl", "Bumpy", "DoubleWell", "Himmelblau",
-    "IllConditioned", "InvalidFunction", "LossFunction", "Parameter", "Quadratic", "Rastrigin",
-    "Rosenbrock", "Saddle", "SixHumpCamel", "make_function", "newton_refine",
-    "stationary_points_1d",
-]
-
-FUNCTIONS: dict[str, type[LossFunction]] = {
-    cls.key: cls
-    for cls in (
-        Quadratic, DoubleWell, Bumpy,
-        Bowl, IllConditioned, Rosenbrock, Beale, Himmelblau, Saddle, Rastrigin, SixHumpCamel,
-    )
-}
-
-#: The key of a function typed in by the user (see ``lrdesk.core.expression``).
-CUSTOM = "custom"
+__all__ = ["make_function"]
 
 
 def make_function(
     key: str, params: Mapping[str, float] | None = None, expression: str = ""
 ) -> LossFunction:
-    """Build a loss function by its key; raises InvalidFunction with a readable message."""
+    """Build a loss function by its key; raises InvalidFunction with a readable message.
+
+    ``key`` is one of ``FUNCTIONS`` or ``CUSTOM`` (then ``expression`` is the typed text);
+    ``params`` are the surface's named constants.
+    """
     params = dict(params or {})
     if key in FUNCTIONS:
         return FUNCTIONS[key](**params)
     if key == CUSTOM:
         # imported here: typed functions need sympy, which start-up should not pay for
-        from lrdesk.core.expression import build_custom_function
+        from lrdesk.core.expressions.custom import build_custom_function
 
         return build_custom_function(expression, params)
     names = ", ".join([*FUNCTIONS, CUSTOM])

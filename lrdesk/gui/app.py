@@ -66,8 +66,8 @@ def run_app(files: tuple[str, ...] | list[str] = (), smoke: str | None = None) -
     _use_offscreen_without_display(required=False)
     app = create_app()
     _quiet_offscreen_noise(app)
-    from lrdesk.gui.main_window import MainWindow
     from lrdesk.gui.settings import Settings
+    from lrdesk.gui.window.main_window import MainWindow
 
     window = MainWindow(settings=Settings())
     window.show()
@@ -108,9 +108,9 @@ def run_smoke(out_path: str) -> int:
 def _smoke(out_path: Path) -> int:
     from PySide6.QtCore import QTimer
 
-    from lrdesk.core.spec import ExperimentSpec
-    from lrdesk.gui.main_window import MainWindow
-    from lrdesk.gui.playback import SPEEDS
+    from lrdesk.core.experiment.spec import ExperimentSpec
+    from lrdesk.gui.live.playback import SPEEDS
+    from lrdesk.gui.window.main_window import MainWindow
 
     app = create_app()
     _quiet_offscreen_noise(app)

@@ -11,7 +11,7 @@ import math
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from lrdesk.core.spec import ExperimentSpec, SpecError, dumps, loads
+from lrdesk.core.experiment.spec import ExperimentSpec, SpecError, dumps, loads
 
 ORGANIZATION = "LR Desk"
 APPLICATION = "lrdesk"

@@ -1,0 +1,93 @@
+"""Edits the window makes to an experiment spec, each returning a new frozen spec (no Qt here).
+
+Learning rates worth showing depend on the surface: a rate that crawls on a parabola blows up
+on the Rosenbrock valley. So switching the function picks new rates from its stability limit
+(2/λmax, see ``lrdesk.core.theory.hessian``): some too small, one suitable, one too large.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
+from lrdesk.core.functions import make_function
+from lrdesk.core.surfaces import LossFunction
+from lrdesk.core.theory.hessian import local_theory, lr_range
+
+MAX_RUNS = 8
+#: fractions of the stable limit, in the order runs get them: too small, suitable, too large...
+RATE_FRACTIONS = (0.02, 0.5, 1.1, 0.1, 0.9, 0.005, 0.25, 1.5)
+#: where the theory knows no limit, the suggested range's top stands in for it
+FALLBACK_LIMIT_SHARE = 0.5
+
+
+def stable_limit_guess(function: LossFunction, start: tuple[float, ...]) -> float:
+    """2/λmax near the start's minimum, or a guess from the function's suggested range."""
+    limit = local_theory(function, start).lr_max_stable
+    if limit is not None:
+        return limit
+    return lr_range(function)[1] * FALLBACK_LIMIT_SHARE
+
+
+def nice(value: float) -> float:
+    """Round a rate to two significant digits, so it reads well on a projector."""
+    return float(f"{value:.2g}")
+
+
+def suggested_rates(function: LossFunction, start: tuple[float, ...], count: int) -> list[float]:
+    limit = stable_limit_guess(function, start)
+    return [nice(limit * RATE_FRACTIONS[i % len(RATE_FRACTIONS)]) for i in range(count)]
+
+
+def switch_function(spec: ExperimentSpec, key: str, expression: str = "") -> ExperimentSpec:
+    """The same runs (count and optimizers) on another surface, from its default start.
+
+    Raises whatever ``make_function`` raises for a function that cannot be built.
+    """
+    function = make_function(key, {}, expression)
+    start = tuple(float(v) for v in function.default_start())
+    rates = suggested_rates(function, start, len(spec.runs))
+    runs = tuple(
+        replace(run, learning_rate=rate, start=None) for run, rate in zip(spec.runs, rates, strict=True)
+    )
+    return replace(
+        spec, function=key, function_params=(), expression=expression, start=start, runs=runs
+    )
+
+
+def set_start(spec: ExperimentSpec, start: tuple[float, ...]) -> ExperimentSpec:
+    """Every run starts from ``start`` (runs with a start of their own follow it too)."""
+    runs = tuple(replace(run, start=None) for run in spec.runs)
+    return replace(spec, start=tuple(float(v) for v in start), runs=runs)
+
+
+def replace_run(spec: ExperimentSpec, index: int, run: RunSpec) -> ExperimentSpec:
+    runs = list(spec.runs)
+    runs[index] = run
+    return spec.with_runs(runs)
+
+
+def add_run(spec: ExperimentSpec, run: RunSpec) -> ExperimentSpec:
+    if len(spec.runs) >= MAX_RUNS:
+        raise ValueError(f"at most {MAX_RUNS} runs at once")
+    return spec.with_runs([*spec.runs, run])
+
+
+def duplicate_run(spec: ExperimentSpec, index: int) -> ExperimentSpec:
+    return add_run(spec, spec.runs[index])
+
+
+def remove_run(spec: ExperimentSpec, index: int) -> ExperimentSpec:
+    if len(spec.runs) <= 1:
+        raise ValueError("an experiment needs at least one run")
+    return spec.with_runs(run for i, run in enumerate(spec.runs) if i != index)
+
+
+def next_run(spec: ExperimentSpec, function: LossFunction, template: RunSpec | None) -> RunSpec:
+    """A run worth adding: the template's optimizer with the first suggested rate not in use."""
+    used = {run.learning_rate for run in spec.runs}
+    candidates = suggested_rates(function, spec.start, len(RATE_FRACTIONS))
+    rate = next((r for r in candidates if r not in used), candidates[1])
+    if template is None:
+        return RunSpec(rate)
+    return replace(template, learning_rate=rate, start=None)

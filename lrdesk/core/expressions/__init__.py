@@ -1,0 +1,1 @@
+"""Functions typed by the user: tokens, grammar, parse tree, symbolic derivatives, minima."""

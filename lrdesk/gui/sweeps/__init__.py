@@ -1,0 +1,1 @@
+"""The sweep and regime-map tools: their worker, plots and docked views."""

@@ -1,0 +1,1 @@
+"""The main window: it composes the parts, wires their signals, and owns menus, files, banner and look."""

@@ -1,0 +1,159 @@
+"""File menu work: open, save and save as experiment files (``.lrdesk.json``), recent files.
+
+A file that cannot be used (bad JSON, a wrong field, written by a newer LR Desk, too big,
+unreadable) opens a message box that says why, and the experiment on screen stays as it was.
+Saving is atomic (``lrdesk.core.experiment.fileio``), so a failed save never damages the old file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
+
+from lrdesk.core.experiment.fileio import atomic_write_text, read_text
+from lrdesk.core.experiment.spec import MAX_FILE_BYTES, ExperimentSpec, SpecError, dumps, loads
+from lrdesk.gui.settings import Settings
+
+SUFFIX = ".lrdesk.json"
+FILE_FILTER = "LR Desk experiments (*.lrdesk.json *.json);;All files (*)"
+
+
+def with_suffix(path: str) -> str:
+    """'lesson' -> 'lesson.lrdesk.json'; a name that already ends in .json is kept."""
+    return path if path.lower().endswith(".json") else path + SUFFIX
+
+
+def load_spec(path: str) -> ExperimentSpec:
+    """Read and check an experiment file; raises SpecError with a plain reason."""
+    try:
+        text = read_text(path, MAX_FILE_BYTES)
+    except UnicodeDecodeError:
+        raise SpecError("file: this is not a text file") from None
+    except OSError as exc:
+        raise SpecError(f"file: cannot be read ({exc.strerror or exc})") from None
+    return loads(text)
+
+
+class FileActions(QObject):
+    """Open / Save / Save As / Recent files for one window."""
+
+    path_changed = Signal(str)  # the file the experiment belongs to ('' for none)
+
+    def __init__(self, window: QMainWindow, settings: Settings | None) -> None:
+        super().__init__(window)
+        self._window = window
+        self._settings = settings
+        self._path = ""
+        self._saved: ExperimentSpec | None = None
+        self.recent_menu = QMenu("Recent files", window)
+        self.recent_menu.setToolTip("Experiments opened or saved lately")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.message_box: QMessageBox | None = None
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def is_modified(self, spec: ExperimentSpec) -> bool:
+        return self._saved is not None and spec != self._saved
+
+    # --- open ----------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        folder = str(Path(self._path).parent) if self._path else ""
+        path, _ = QFileDialog.getOpenFileName(self._window, "Open an experiment", folder, FILE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        """Open ``path``; on any problem say why and change nothing."""
+        try:
+            spec = load_spec(path)
+            self._window.set_spec(spec)
+        except SpecError as exc:
+            self._show_problem(f"“{os.path.basename(path)}” cannot be opened.", _reason(exc))
+            return False
+        self._remember(path, spec)
+        return True
+
+    # --- save ----------------------------------------------------------------------------
+    def save(self) -> bool:
+        if not self._path:
+            return self.save_as()
+        return self.save_to(self._path)
+
+    def save_as(self) -> bool:
+        start = self._path or str(Path.home() / f"experiment{SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self._window, "Save the experiment", start, FILE_FILTER)
+        return self.save_to(with_suffix(path)) if path else False
+
+    def save_to(self, path: str) -> bool:
+        spec = self._window.spec()
+        try:
+            atomic_write_text(path, dumps(spec))
+        except OSError as exc:
+            self._show_problem(
+                f"“{os.path.basename(path)}” could not be saved.",
+                f"{exc.strerror or exc}. Nothing was changed on disk.",
+            )
+            return False
+        self._remember(path, spec)
+        return True
+
+    # --- bookkeeping ------------------------------------------------------------------------
+    def _remember(self, path: str, spec: ExperimentSpec) -> None:
+        self._path = os.path.abspath(path)
+        self._saved = spec
+        if self._settings is not None:
+            self._settings.add_recent_file(self._path)
+        self.path_changed.emit(self._path)
+
+    def forget_path(self) -> None:
+        """The experiment no longer belongs to a file (e.g. after 'New')."""
+        self._path, self._saved = "", None
+        self.path_changed.emit("")
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self._settings.recent_files() if self._settings is not None else []
+        for path in paths:
+            action = self.recent_menu.addAction(os.path.basename(path))
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
+        if not paths:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    def _open_recent(self, path: str) -> None:
+        if not os.path.exists(path) and self._settings is not None:
+            self._settings.remove_recent_file(path)
+        self.open_path(path)
+
+    def _show_problem(self, title: str, detail: str) -> None:
+        """A message box that does not block: the window stays usable (and testable)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "LR Desk", title, QMessageBox.StandardButton.Ok, self._window)
+        box.setInformativeText(detail)
+        box.setModal(True)
+        box.open()
+        self.message_box = box
+
+
+def _reason(exc: SpecError) -> str:
+    """The spec error in plain words: 'steps: must be ...' -> 'The entry “steps” ...'."""
+    field, sep, message = str(exc).partition(": ")
+    if not sep:
+        return _sentence(str(exc))
+    if field == "format":
+        return "This is not an LR Desk experiment file."
+    if field in ("file", "version"):
+        return _sentence(message)
+    return f"The entry “{field}” is not right: {_sentence(message, capital=False)}"
+
+
+def _sentence(text: str, capital: bool = True) -> str:
+    text = text.strip()
+    if capital:
+        text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."

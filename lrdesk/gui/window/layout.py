@@ -1,0 +1,146 @@
+"""Where everything sits in the main window: plots in the middle, controls docked at the side.
+
+  ┌ playback strip ──────────────────────────────────────────────┐
+  │ Experiment dock │ banner                                      │
+  │ (function,      │ canvas                 │ loss plot          │
+  │  start, budget, │────────────────────────┴────────────────────│
+  │  schedule)      │ runs table             │ selected run       │
+  └──────────────────────────────────────────────────────────────┘
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QMainWindow,
+    QMenu,
+    QScrollArea,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lrdesk.gui.canvas.view import LossCanvas
+from lrdesk.gui.controls.experiment import ExperimentControls
+from lrdesk.gui.controls.run import RunControls
+from lrdesk.gui.live.loss_plot import LossPlot
+from lrdesk.gui.live.playback_bar import PlaybackBar
+from lrdesk.gui.live.runs_table import RunsTable
+from lrdesk.gui.window.banner import NoticeBanner
+
+#: docks added by panels in these areas share the space as tabs instead of squeezing each other
+TABBED_AREAS = (Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+
+class WindowLayout:
+    """Creates the views and controls of ``window`` and puts them in place."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        self.window = window
+        self.banner = NoticeBanner()
+        self.canvas = LossCanvas()
+        self.loss_plot = LossPlot()
+        self.runs_table = RunsTable()
+        self.run_controls = RunControls()
+        self.controls = ExperimentControls()
+        self.docks: list[QDockWidget] = []
+        self._panels_menu: QMenu | None = None
+        self._toggles: list[QAction] = []
+        self.plots = _splitter(Qt.Orientation.Horizontal, self.canvas, self.loss_plot, (3, 2))
+        self.bottom = _splitter(Qt.Orientation.Horizontal, self.runs_table, self.run_controls, (2, 1))
+        self.middle = _splitter(Qt.Orientation.Vertical, self.plots, self.bottom, (3, 1))
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.middle, 1)
+        window.setCentralWidget(central)
+        scroll = _FittingScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.controls_dock = self._dock(scroll, "Experiment", Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.controls_dock.setToolTip("The loss function, where the runs start, and when they stop")
+
+    def add_playback_bar(self, actions: list[QAction]) -> PlaybackBar:
+        bar = PlaybackBar(actions)
+        toolbar = QToolBar("Playback")
+        toolbar.setObjectName("playbackToolBar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(bar)
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.playback_toolbar = toolbar
+        self._add_toggle(toolbar.toggleViewAction())
+        return bar
+
+    def add_panel(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        """A dock for ``widget``; in the right and bottom areas it joins the others as a tab."""
+        neighbours = [d for d in self.docks if self.window.dockWidgetArea(d) == area]
+        dock = self._dock(widget, title, area)
+        if area in TABBED_AREAS and neighbours:
+            self.window.tabifyDockWidget(neighbours[-1], dock)
+        dock.show()
+        return dock
+
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName("dock_" + re.sub(r"\W+", "_", title).strip("_").lower())
+        dock.setWidget(widget)
+        self.window.addDockWidget(area, dock)
+        dock.toggleViewAction().setStatusTip(f"Show or hide the {title} panel")
+        self._add_toggle(dock.toggleViewAction())
+        self.docks.append(dock)
+        return dock
+
+    def attach_panels_menu(self, menu: QMenu) -> None:
+        """From now on every panel's show/hide entry goes into ``menu``."""
+        self._panels_menu = menu
+        for action in self._toggles:
+            menu.addAction(action)
+        self._toggles = []
+
+    def _add_toggle(self, action: QAction) -> None:
+        if self._panels_menu is None:
+            self._toggles.append(action)
+        else:
+            self._panels_menu.addAction(action)
+
+
+class _FittingScrollArea(QScrollArea):
+    """Scrolls up and down only, and asks for the width its contents need (zoom included)."""
+
+    def _with_contents_width(self, hint: QSize, inner: QSize) -> QSize:
+        extra = self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(max(hint.width(), inner.width() + extra), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        inner = self.widget()
+        return hint if inner is None else self._with_contents_width(hint, inner.minimumSizeHint())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        inner = self.widget()
+        return hint if inner is None else self._with_contents_width(hint, inner.sizeHint())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
+
+
+def _splitter(orientation: Qt.Orientation, first: QWidget, second: QWidget, stretch: tuple[int, int]) -> QSplitter:
+    splitter = QSplitter(orientation)
+    splitter.addWidget(first)
+    splitter.addWidget(second)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    splitter.setChildrenCollapsible(False)
+    return splitter

@@ -1,0 +1,89 @@
+"""The window's look: light or dark theme, zoom for projectors, and the remembered layout.
+
+Zoom scales the application font; the plots follow the font (thicker lines, bigger markers
+and tick labels), so one shortcut makes everything readable from the back of a classroom.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from lrdesk.gui.settings import Settings
+from lrdesk.gui.shared.palette import THEMES, apply_theme
+
+ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0)
+NORMAL = ZOOM_STEPS.index(1.0)
+
+
+class WindowLook:
+    """Theme and zoom of one window, read from and saved to the settings."""
+
+    def __init__(self, window: QMainWindow, settings: Settings | None) -> None:
+        self.window = window
+        self.settings = settings
+        self.base_font = QFont(QApplication.font())
+        self.zoom_index = NORMAL
+        self.theme_name = "light"
+        if settings is not None:
+            self.zoom_index = _nearest_step(settings.zoom())
+            self.theme_name = settings.theme()
+        self.set_theme(self.theme_name)
+        self._apply_zoom()
+
+    @property
+    def zoom(self) -> float:
+        return ZOOM_STEPS[self.zoom_index]
+
+    def set_theme(self, name: str) -> None:
+        theme = THEMES[name]
+        self.theme_name = name
+        apply_theme(QApplication.instance(), theme)
+        window = self.window
+        window.canvas.set_theme(theme)
+        window.loss_plot.set_theme(theme)
+        for view in (window.banner, window.runs_table, window.lr_control):
+            setter = getattr(view, "set_theme", None)
+            if setter is not None:
+                setter(theme)
+        window.actions_.theme_actions[name].setChecked(True)
+
+    def zoom_by(self, steps: int) -> None:
+        """+1 bigger, -1 smaller, 0 back to normal."""
+        index = NORMAL if steps == 0 else self.zoom_index + steps
+        self.zoom_index = min(max(index, 0), len(ZOOM_STEPS) - 1)
+        self._apply_zoom()
+        self.window.statusBar().showMessage(f"Zoom {self.zoom:.0%}", 2000)
+
+    def _apply_zoom(self) -> None:
+        font = QFont(self.base_font)
+        if self.base_font.pointSizeF() > 0:
+            font.setPointSizeF(self.base_font.pointSizeF() * self.zoom)
+        else:
+            font.setPixelSize(round(self.base_font.pixelSize() * self.zoom))
+        QApplication.setFont(font)
+
+    def restore_layout(self) -> None:
+        """Geometry and dock layout as last closed (after every panel has been added)."""
+        if self.settings is None:
+            return
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.window.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.window.restoreState(state)
+
+    def save_and_restore_font(self) -> None:
+        """Remember the look and layout, and give the application its normal font back."""
+        if self.settings is not None:
+            self.settings.set_geometry(self.window.saveGeometry())
+            self.settings.set_window_state(self.window.saveState())
+            self.settings.set_theme(self.theme_name)
+            self.settings.set_zoom(self.zoom)
+            self.settings.sync()
+        QApplication.setFont(self.base_font)
+
+
+def _nearest_step(factor: float) -> int:
+    return min(range(len(ZOOM_STEPS)), key=lambda i: abs(ZOOM_STEPS[i] - factor))

@@ -1,0 +1,403 @@
+"""The main window: composes the views, the controls, playback and the descent worker.
+
+Data flows one way: a control edit makes a new frozen ``ExperimentSpec``; the worker thread
+computes it in chunks; the chunks go into a ``Recording``; a timer (at most 60 Hz) draws the
+recording at the playhead. Nothing flows back to the worker except "new spec" and "stop".
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
+
+from lrdesk.core.experiment import edits as spec_edits
+from lrdesk.core.experiment.history import RunHistory
+from lrdesk.core.experiment.simulation import Chunk, RunEvent
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError
+from lrdesk.core.surfaces import LossFunction
+from lrdesk.core.theory.hessian import Theory, local_theory
+from lrdesk.gui.live.playback import Playback, Recording
+from lrdesk.gui.live.presenter import (
+    SPLIT_FRAME_MS,
+    VIEWS,
+    FramePacer,
+    RunPresenter,
+    theory_summary,
+)
+from lrdesk.gui.live.worker import SimulationRunner
+from lrdesk.gui.settings import Settings
+from lrdesk.gui.shared.palette import run_color
+from lrdesk.gui.window.actions import WindowActions, show_about
+from lrdesk.gui.window.files import FileActions
+from lrdesk.gui.window.layout import WindowLayout
+from lrdesk.gui.window.look import WindowLook
+from lrdesk.gui.window.panels import install_panels
+from lrdesk.gui.window.playback_commands import PlaybackCommands
+
+EDIT_DELAY_MS = 150  # edits are gathered this long before the descent restarts
+FIRST_PAINT_WAIT_MS = 500  # a window never shown starts drawing after this long
+DEFAULT_SIZE = (1280, 800)
+
+
+class MainWindow(PlaybackCommands, QMainWindow):
+    """The LR Desk window. ``settings=None``: remember nothing (tests, the smoke run)."""
+
+    spec_changed = Signal(object)  # the new ExperimentSpec
+    step_changed = Signal(int)  # the playhead
+    run_selected = Signal(int)
+    history_updated = Signal()
+    about_to_close = Signal()  # panels stop their own work here
+
+    def __init__(self, settings: Settings | None = None, spec: ExperimentSpec | None = None) -> None:
+        super().__init__()
+        self.setObjectName("LRDeskMainWindow")
+        self.setWindowTitle("LR Desk[*]")
+        self.setAcceptDrops(True)
+        self.resize(*DEFAULT_SIZE)
+        self._settings = settings
+        self._spec: ExperimentSpec | None = None
+        self._function: LossFunction | None = None
+        self._theory: Theory | None = None
+        self._selected = 0
+        self._recording = Recording(0)
+        self._new_data = False
+        self._closed = False
+        self._turn = 0
+        self.file_actions = FileActions(self, settings)
+        self.file_actions.path_changed.connect(self._update_title)
+        self.layout_parts = WindowLayout(self)
+        self.canvas = self.layout_parts.canvas
+        self.loss_plot = self.layout_parts.loss_plot
+        self.runs_table = self.layout_parts.runs_table
+        self.banner = self.layout_parts.banner
+        self.controls = self.layout_parts.controls
+        self.run_controls = self.layout_parts.run_controls
+        self.lr_control = self.run_controls.lr_control
+        self.presenter = RunPresenter(self.canvas, self.loss_plot, self.runs_table, self.banner)
+        self.playback = Playback(self)
+        self.runner = SimulationRunner(self)
+        self.actions_ = WindowActions(self)
+        self.layout_parts.attach_panels_menu(self.actions_.panels_menu)
+        self.playback_bar = self.layout_parts.add_playback_bar(self.actions_.playback_actions())
+        self.look = WindowLook(self, settings)
+        self.theory_label = QLabel()
+        self.statusBar().addPermanentWidget(self.theory_label)
+        self._edit_timer = self._single_shot(EDIT_DELAY_MS, self._apply_edits)
+        self.frames = FramePacer(self._paint, self, self.runner.set_gui_busy)
+        # The window shows first: the runs (computed meanwhile) are drawn right after its first
+        # paint, or FIRST_PAINT_WAIT_MS after it was built or shown if no paint comes
+        self.frames.hold()
+        self._waiting_for_first_paint = True
+        self._first_paint_timer = self._single_shot(FIRST_PAINT_WAIT_MS, self._after_first_paint)
+        self._first_paint_timer.start()
+        self._connect()
+        self._use_spec(spec or (settings.last_experiment() if settings else None) or ExperimentSpec())
+        self.presenter.hint = (
+            "Press Play (Space) to watch the runs go downhill side by side, "
+            "or Step (Right arrow) one step at a time."
+        )
+        self.presenter.refresh_banner()  # in the first paint already: no jump a frame later
+        install_panels(self)
+        self.look.restore_layout()
+        self._request_frame()
+
+    def _single_shot(self, interval: int, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _connect(self) -> None:
+        self.controls.edited.connect(self._edit_timer.start)
+        self.run_controls.edited.connect(self._edit_timer.start)
+        self.canvas.start_point_requested.connect(self._on_start_picked)
+        self.runs_table.selection_changed.connect(self._on_run_selected)
+        self.runs_table.add_requested.connect(self.add_suggested_run)
+        self.runs_table.duplicate_requested.connect(self._duplicate_run)
+        self.runs_table.remove_requested.connect(self._remove_run)
+        self.runner.chunk_ready.connect(self._on_chunk)
+        self.runner.failed.connect(self._on_failure)
+        self.playback.step_changed.connect(self._on_step_changed)
+        self.playback.playing_changed.connect(self._on_playing_changed)
+        self.playback_bar.speed_changed.connect(self.playback.set_speed)
+        self.playback_bar.scrubbed.connect(self._on_scrubbed)
+        speed = self._settings.speed() if self._settings is not None else None
+        if speed is not None:
+            self.playback_bar.set_speed(speed)
+        self.playback.set_speed(self.playback_bar.speed())
+
+    # ======================================================================================
+    # Public API (other panels build on these names)
+    # ======================================================================================
+    def spec(self) -> ExperimentSpec:
+        return self._spec
+
+    def set_spec(self, spec: ExperimentSpec) -> None:
+        """Show and run ``spec``; raises SpecError (changing nothing) if it cannot be used."""
+        function = spec.validate()
+        self._edit_timer.stop()
+        self._selected = 0
+        self._use_spec(spec, function)
+
+    def add_run(self, run_spec: RunSpec) -> None:
+        """Add a run and select it (at most 8 runs: beyond that, a message and no change)."""
+        self._apply_pending_edits()
+        try:
+            spec = spec_edits.add_run(self._spec, run_spec)
+            spec.validate()
+        except (ValueError, SpecError) as exc:
+            self.statusBar().showMessage(f"Cannot add a run: {exc}.", 6000)
+            return
+        self._selected = len(spec.runs) - 1
+        self._use_spec(spec)
+
+    def histories(self) -> list[RunHistory]:
+        return self._recording.histories
+
+    def events(self) -> dict[int, RunEvent]:
+        return dict(self._recording.events)
+
+    def revealed_events(self) -> dict[int, RunEvent]:
+        """The verdicts the playhead has reached (shown in the table and the banner)."""
+        return self.presenter.revealed_events()
+
+    def recording(self) -> Recording:
+        return self._recording
+
+    def theory(self) -> Theory:
+        return self._theory
+
+    def function(self) -> LossFunction:
+        return self._function
+
+    def selected_run(self) -> int:
+        return self._selected
+
+    def add_panel(
+        self, widget: QWidget, title: str, area=Qt.DockWidgetArea.RightDockWidgetArea
+    ) -> QDockWidget:
+        return self.layout_parts.add_panel(widget, title, area)
+
+    def menu(self, title: str) -> QMenu:
+        return self.actions_.menu(title)
+
+    # ======================================================================================
+    # Specs: edits in, new computations out
+    # ======================================================================================
+    def _apply_pending_edits(self) -> None:
+        if self._edit_timer.isActive():
+            self._apply_edits()
+
+    def _apply_edits(self) -> None:
+        self._edit_timer.stop()
+        try:
+            spec = self.controls.read(self._spec)
+            same_surface = (spec.function, spec.expression) == (self._spec.function, self._spec.expression)
+            if same_surface:  # a new surface brings new rates: the shown rate is the old one's
+                spec = self._with_selected_run_edits(spec)
+            function = spec.validate()
+        except (ValueError, SpecError) as exc:  # SpecError, InvalidSchedule, InvalidOptimizer...
+            self.controls.show_error(f"That setting cannot be used: {exc}")
+            self.statusBar().showMessage(f"That setting cannot be used: {exc}", 8000)
+            return
+        self._use_spec(spec, function)
+
+    def _with_selected_run_edits(self, spec: ExperimentSpec) -> ExperimentSpec:
+        index = self._selected
+        if not 0 <= index < len(spec.runs):
+            return spec
+        run = replace(self.run_controls.read(), start=spec.runs[index].start)
+        return spec_edits.replace_run(spec, index, run)
+
+    def _on_start_picked(self, point: tuple) -> None:
+        self.controls.set_start(point)
+        self._edit_timer.start()
+
+    def _use_spec(self, spec: ExperimentSpec, function: LossFunction | None = None) -> None:
+        if spec == self._spec:
+            return
+        if function is None:
+            function = spec.validate()
+        old = self._spec
+        self._spec, self._function = spec, function
+        self._theory = local_theory(function, spec.start)
+        self._selected = min(max(self._selected, 0), len(spec.runs) - 1)
+        self._reset_views(old, spec)
+        self._recording = Recording(len(spec.runs))
+        self.presenter.reset(spec, self._theory)
+        self.playback.set_limits(spec.steps, -1, None)
+        self.playback_bar.set_step(self.playback.step(), spec.steps)
+        if self.playback.is_playing():
+            self.playback.set_step(0)
+        self.runner.start(spec)
+        self.controls.show_spec(spec, function)
+        self._show_selected_run()
+        self.actions_.jump_bad.setEnabled(False)
+        self._show_theory()
+        self._update_title()
+        self.spec_changed.emit(spec)
+        self._request_frame()
+
+    def _reset_views(self, old: ExperimentSpec | None, spec: ExperimentSpec) -> None:
+        surface = (spec.function, spec.function_params, spec.expression)
+        if old is None or surface != (old.function, old.function_params, old.expression):
+            self.canvas.set_function(self._function, spec.start)
+        elif old.start != spec.start:
+            self.canvas.set_start(spec.start)
+        colors = [run_color(i) for i in range(len(spec.runs))]
+        self.canvas.set_runs(colors)
+        self.loss_plot.set_runs(colors)
+        self.runs_table.set_runs(list(spec.runs), colors)
+        self.runs_table.select_run(self._selected)
+
+    def _show_selected_run(self) -> None:
+        run = self._spec.runs[self._selected]
+        self.run_controls.show_run(self._selected + 1, run, run_color(self._selected), self._theory)
+
+    def _show_theory(self) -> None:
+        text, tip = theory_summary(self._theory)
+        self.theory_label.setText(text)
+        self.theory_label.setToolTip(tip)
+
+    def _on_run_selected(self, run: int) -> None:
+        if run < 0 or run == self._selected:
+            return
+        self._apply_pending_edits()  # an edit belongs to the run that was selected when made
+        self._selected = min(run, len(self._spec.runs) - 1)
+        self.runs_table.select_run(self._selected)
+        self._show_selected_run()
+        self.run_selected.emit(self._selected)
+
+    def add_suggested_run(self) -> None:
+        template = self._spec.runs[self._selected] if self._spec.runs else None
+        self.add_run(spec_edits.next_run(self._spec, self._function, template))
+
+    def _duplicate_run(self, run: int) -> None:
+        self.add_run(self._spec.runs[run])
+
+    def _remove_run(self, run: int) -> None:
+        self._apply_pending_edits()
+        try:
+            spec = spec_edits.remove_run(self._spec, run)
+        except ValueError as exc:
+            self.statusBar().showMessage(f"Cannot remove the run: {exc}.", 6000)
+            return
+        if self._selected >= run:
+            self._selected = max(0, self._selected - 1)
+        self._use_spec(spec)
+
+    # ======================================================================================
+    # Chunks in, frames out
+    # ======================================================================================
+    def _on_chunk(self, chunk: Chunk) -> None:
+        recording = self._recording
+        with self.runner.gui_busy():
+            recording.add(chunk)
+        self.playback.set_limits(self._spec.steps, recording.frontier(), recording.end_step())
+        if recording.all_ended and self.runner.is_running():
+            self.runner.cancel()  # every run has its verdict: the rest would draw nothing
+        self.actions_.jump_bad.setEnabled(recording.first_bad_step() is not None)
+        self._new_data = True
+        self._request_frame()
+
+    def _on_failure(self, message: str) -> None:
+        self._recording.failure = message
+        self.presenter.failure = f"The computation stopped: {message}"
+        self._request_frame()
+
+    def _request_frame(self) -> None:
+        if not self._closed:
+            self.frames.request()
+
+    def _paint(self) -> None:
+        step = self.playback.step()
+        views = VIEWS
+        if self.frames.last_cost_ms > SPLIT_FRAME_MS:  # heavy drawing: one plot per frame
+            self._turn = (self._turn + 1) % len(VIEWS)
+            views = (VIEWS[self._turn],)
+        force_text = not self.playback.is_playing()
+        current = self.presenter.show(step, self._recording, force_text, views)
+        self.playback_bar.set_step(step, self._spec.steps)
+        if not current:
+            self._request_frame()  # the other plot's turn
+        if self._new_data:
+            self._new_data = False
+            self.history_updated.emit()
+
+    # ======================================================================================
+    # Window: look, files, closing
+    # ======================================================================================
+    def set_theme(self, name: str) -> None:
+        self.look.set_theme(name)
+
+    def zoom_in(self) -> None:
+        self.look.zoom_by(+1)
+
+    def zoom_out(self) -> None:
+        self.look.zoom_by(-1)
+
+    def zoom_reset(self) -> None:
+        self.look.zoom_by(0)
+
+    def show_about(self) -> None:
+        self.about_box = show_about(self)
+
+    def _update_title(self, *_args) -> None:
+        path = self.file_actions.path
+        name = path.rsplit("/", 1)[-1] if path else ""
+        self.setWindowTitle(f"{name}[*] — LR Desk" if name else "LR Desk[*]")
+        self.setWindowModified(self.file_actions.is_modified(self._spec))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # Qt override
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.file_actions.open_path(files[0])
+
+    def showEvent(self, event) -> None:  # Qt override
+        super().showEvent(event)
+        if self._waiting_for_first_paint:  # the wait for the paint counts from here
+            self._first_paint_timer.start()
+
+    def paintEvent(self, event) -> None:  # Qt override
+        super().paintEvent(event)
+        if self._waiting_for_first_paint:  # once the whole window is on screen
+            QTimer.singleShot(0, self, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if not self._waiting_for_first_paint or self._closed:
+            return
+        self._waiting_for_first_paint = False
+        self._first_paint_timer.stop()
+        self.frames.release()
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._request_frame()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        """Stop the worker and wait for it, stop the timers, save the settings, then close."""
+        if self._closed:
+            event.accept()
+            return
+        self._closed = True
+        self.about_to_close.emit()
+        self.runner.shutdown()
+        self.controls.shutdown()
+        self.playback.stop()
+        self._edit_timer.stop()
+        self.frames.stop()
+        if self._settings is not None:
+            self._settings.set_last_experiment(self._spec)
+            self._settings.set_speed(self.playback.speed())
+        self.look.save_and_restore_font()
+        event.accept()

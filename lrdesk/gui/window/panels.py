@@ -1,0 +1,67 @@
+"""Extra panels that other parts of LR Desk add to the main window.
+
+Each installer is a callable ``installer(window)`` that adds its docks and menu entries through
+the window's public API (``add_panel``, ``menu``, signals); the window calls them, in order,
+at the end of its construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+from lrdesk.gui.canvas import stability_overlay
+from lrdesk.gui.export import menu as export_menu
+from lrdesk.gui.lessons import panel as lesson_panel
+from lrdesk.gui.sweeps.common import MAP_TOOL, SWEEP_TOOL, install_later
+
+
+def install_steps_later(window) -> QDockWidget:
+    """The Steps dock, behind the lessons; its table is built when the dock is first seen."""
+    placeholder = QWidget()
+    dock = window.add_panel(placeholder, "Steps", Qt.DockWidgetArea.RightDockWidgetArea)
+
+    def build(visible: bool) -> None:
+        if visible and dock.widget() is placeholder:
+            from lrdesk.gui.lessons import step_table  # only now: a new window opens on the lessons
+
+            step_table.install(window).set_on_screen(True)
+
+    dock.visibilityChanged.connect(build)
+    return dock
+
+
+def install_sweep_later(window):
+    """The sweep's dock and menu action; the view itself is built when first shown."""
+    return install_later(window, SWEEP_TOOL)
+
+
+def install_map_later(window):
+    """The regime map's dock and menu action; the view itself is built when first shown."""
+    return install_later(window, MAP_TOOL)
+
+
+PANEL_INSTALLERS: tuple[Callable[[object], object], ...] = (
+    lesson_panel.install,
+    install_steps_later,
+    install_sweep_later,  # both start hidden: their views wait until opened
+    install_map_later,
+    stability_overlay.install,
+    export_menu.install,
+)
+
+
+#: width of the right-hand dock column (lessons, steps) in a new window, in pixels at zoom 1
+RIGHT_COLUMN_WIDTH = 380
+
+
+def install_panels(window) -> None:
+    installed = [installer(window) for installer in PANEL_INSTALLERS]
+    # The lessons share the right-hand column with the step table; a new window shows the lessons.
+    for panel in installed:
+        if isinstance(panel, lesson_panel.LessonPanel):
+            dock = panel.parentWidget()
+            dock.raise_()
+            window.resizeDocks([dock], [RIGHT_COLUMN_WIDTH], Qt.Orientation.Horizontal)
