@@ -15,8 +15,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QWidget
 
 from lrdesk.core.experiment.spec import ExperimentSpec
+from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import current_theme
-from lrdesk.gui.sweeps.worker import CloseWatcher, RunBar, SweepRunner
+from lrdesk.gui.sweeps.worker import RunBar, SweepRunner
 
 
 def rounded_range(low: float, high: float) -> tuple[float, float]:
@@ -158,54 +159,60 @@ class _NotBuiltYet(QWidget):
     new window starts faster without them.
     """
 
-    def __init__(self, window, tool: DockedTool) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, link: ExperimentLink, site: DockSite, tool: DockedTool) -> None:
+        super().__init__()
+        self._link = link
+        self._site = site
         self._tool = tool
 
     def build(self) -> None:
-        import_module(self._tool.module).install(self._window)
+        import_module(self._tool.module).install(self._link, self._site)
 
 
-def install_later(window, tool: DockedTool) -> QDockWidget:
+def install_later(link: ExperimentLink, site: DockSite, tool: DockedTool) -> QDockWidget:
     """Add ``tool``'s hidden dock and Tools menu action now; build its view when first shown."""
-    dock, _action = _dock_and_action(window, tool)
+    dock, _action = _dock_and_action(link, site, tool)
     dock.visibilityChanged.connect(lambda visible: _built_view(dock) if visible else None)
     return dock
 
 
-def install_docked(window, view: RunnerView, tool: DockedTool) -> None:
+def installed_view(site: DockSite, tool: DockedTool, kind: type) -> QWidget | None:
+    """The view of ``kind`` already in ``tool``'s dock, or None."""
+    dock = site.find_dock(tool.dock_name)
+    view = dock.widget() if dock is not None else None
+    return view if isinstance(view, kind) else None
+
+
+def install_docked(link: ExperimentLink, site: DockSite, view: RunnerView, tool: DockedTool) -> None:
     """Put ``view`` in ``tool``'s dock (a new hidden bottom dock with a Tools menu action that
-    shows it, unless ``install_later`` made them), keep it on the window's experiment and
+    shows it, unless ``install_later`` made them), keep it on the link's experiment and
     selected run, and stop its thread when the window closes."""
-    dock, action = _dock_and_action(window, tool)
+    dock, action = _dock_and_action(link, site, tool)
     placeholder = dock.widget()
     dock.setWidget(view)
     if isinstance(placeholder, _NotBuiltYet):
         placeholder.deleteLater()
-    view.set_spec(window.spec(), selected_run(window))
-    window.spec_changed.connect(lambda spec: view.set_spec(spec, selected_run(window)))
-    if hasattr(window, "run_selected"):
-        window.run_selected.connect(lambda index: view.set_spec(window.spec(), index))
-    if hasattr(window, "about_to_close"):
-        window.about_to_close.connect(view.shutdown)
-    window.installEventFilter(CloseWatcher(view))
+    view.set_spec(link.spec(), link.selected_run())
+    link.spec_changed.connect(lambda spec: view.set_spec(spec, link.selected_run()))
+    link.run_selected.connect(lambda index: view.set_spec(link.spec(), index))
+    link.closing.connect(view.shutdown)  # docked widgets get no close event of their own
     view.install_action = action
 
 
-def _dock_and_action(window, tool: DockedTool) -> tuple[QDockWidget, QAction]:
+def _dock_and_action(link: ExperimentLink, site: DockSite, tool: DockedTool) -> tuple[QDockWidget, QAction]:
     """The tool's dock and menu action: found if already made, else made (the dock hidden)."""
-    dock = window.findChild(QDockWidget, tool.dock_name)
+    dock = site.find_dock(tool.dock_name)
     if dock is not None:
         return dock, dock.property("tool_action")
-    dock = window.add_panel(_NotBuiltYet(window, tool), tool.title,
-                            Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock = site.add_panel(_NotBuiltYet(link, site, tool), tool.title,
+                          Qt.DockWidgetArea.BottomDockWidgetArea)
     dock.hide()
-    action = QAction(tool.title, window)
+    menu = site.menu("Tools")
+    action = QAction(tool.title, menu)
     action.setShortcut(QKeySequence(tool.shortcut))
     action.setToolTip(tool.tip)
-    action.triggered.connect(lambda: _show(dock, window))
-    window.menu("Tools").addAction(action)
+    action.triggered.connect(lambda: _show(dock, link))
+    menu.addAction(action)
     dock.setProperty("tool_action", action)
     return dock, action
 
@@ -217,17 +224,9 @@ def _built_view(dock: QDockWidget) -> RunnerView:
     return dock.widget()
 
 
-def selected_run(window) -> int:
-    """The window's selected run (0 where it has none to say)."""
-    try:
-        return max(0, int(window.selected_run()))
-    except (AttributeError, TypeError, ValueError):
-        return 0
-
-
-def _show(dock, window) -> None:
+def _show(dock: QDockWidget, link: ExperimentLink) -> None:
     view = _built_view(dock)
-    view.set_spec(window.spec(), selected_run(window))
+    view.set_spec(link.spec(), link.selected_run())
     dock.show()
     dock.raise_()
     view.run_bar.run_button.setFocus()

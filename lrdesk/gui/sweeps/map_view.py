@@ -31,12 +31,14 @@ from lrdesk.core.sweeps.regime import (
 )
 from lrdesk.gui.shared.fields import NumberBox
 from lrdesk.gui.shared.formatting import format_number, format_rate, format_step
+from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.shared.plot_base import ui_scale
 from lrdesk.gui.sweeps.common import (
     MAP_TOOL,
     RunnerView,
     install_docked,
+    installed_view,
     labelled_row,
     rounded_range,
 )
@@ -305,35 +307,32 @@ class MapView(RunnerView):
 # ------------------------------------------------------------------------------------------
 # Installing into the main window
 # ------------------------------------------------------------------------------------------
-def install(window) -> MapView:
-    """Add the regime map as a dock with a Tools menu action (Ctrl+Shift+M)."""
-    view = window.findChild(MapView)
+def install(link: ExperimentLink, site: DockSite) -> MapView:
+    """Add the regime map as a dock with a Tools menu action (Ctrl+Shift+M); a clicked cell goes
+    back through ``link``. Returns the view (the one already made, if any)."""
+    view = installed_view(site, MAP_TOOL, MapView)
     if view is None:  # installed once per window
-        view = MapView(window)
-        install_docked(window, view, MAP_TOOL)
-        view.configuration_chosen.connect(lambda choice: apply_choice(window, choice, view))
+        view = MapView()
+        install_docked(link, site, view, MAP_TOOL)
+        view.configuration_chosen.connect(lambda choice: apply_choice(link, choice, view))
     return view
 
 
-def apply_choice(window, choice: MapChoice, view: MapView | None = None) -> None:
-    """Load a clicked cell: a new run, switching to the valley first for a condition map."""
+def apply_choice(link: ExperimentLink, choice: MapChoice, view: MapView | None = None) -> None:
+    """Ask for a clicked cell: a new run, switching to the valley first for a condition map."""
     if view is not None:
         with view.holding():
-            apply_choice(window, choice)
+            apply_choice(link, choice)
         return
     if choice.function is None:
-        window.add_run(choice.run)
+        link.run_wanted.emit(choice.run)
         return
-    spec = window.spec()
+    spec = link.spec()
     # runs with their own start of another dimension cannot follow the switch of surface
     kept = tuple(r for r in spec.runs if r.start is None or len(r.start) == len(choice.start))
-    try:
-        window.set_spec(replace(spec, function=choice.function, expression="",
-                                function_params=choice.function_params, start=choice.start,
-                                runs=kept or (choice.run,)))
-    except ValueError as exc:
-        window.statusBar().showMessage(f"Cannot load this cell: {exc}.", 6000)
-        return
-    if kept:
-        window.add_run(choice.run)
-
+    wanted = replace(spec, function=choice.function, expression="",
+                     function_params=choice.function_params, start=choice.start,
+                     runs=kept or (choice.run,))
+    link.spec_wanted.emit(wanted, "Cannot load this cell")
+    if kept and link.spec() == wanted:  # the window took the valley: add the cell's run
+        link.run_wanted.emit(choice.run)

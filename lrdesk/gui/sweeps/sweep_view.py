@@ -32,14 +32,15 @@ from lrdesk.core.sweeps.sweep import (
 from lrdesk.core.theory.hessian import lr_range
 from lrdesk.gui.shared.fields import NumberBox
 from lrdesk.gui.shared.formatting import format_number, format_step
+from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.sweeps.common import (
     SWEEP_TOOL,
     RunnerView,
     install_docked,
+    installed_view,
     labelled_row,
     rounded_range,
-    selected_run,
 )
 from lrdesk.gui.sweeps.plot import LogAxis, LossAxis, SweepPlot, verdict_legend_html
 from lrdesk.gui.sweeps.worker import RunBar
@@ -313,18 +314,19 @@ class SweepView(RunnerView):
 # ------------------------------------------------------------------------------------------
 # Installing into the main window
 # ------------------------------------------------------------------------------------------
-def install(window) -> SweepView:
-    """Add the sweep view as a dock with a Tools menu action (Ctrl+Shift+S)."""
-    view = window.findChild(SweepView)
+def install(link: ExperimentLink, site: DockSite) -> SweepView:
+    """Add the sweep view as a dock with a Tools menu action (Ctrl+Shift+S); a chosen rate
+    goes back as ``link.run_wanted``. Returns the view (the one already made, if any)."""
+    view = installed_view(site, SWEEP_TOOL, SweepView)
     if view is None:  # installed once per window
-        view = SweepView(window)
-        install_docked(window, view, SWEEP_TOOL)
-        view.learning_rate_chosen.connect(lambda rate: window.add_run(chosen_run(window, rate)))
+        view = SweepView()
+        install_docked(link, site, view, SWEEP_TOOL)
+        view.learning_rate_chosen.connect(
+            lambda rate: link.run_wanted.emit(chosen_run(link.spec(), link.selected_run(), rate)))
     return view
 
 
-def chosen_run(window, rate: float) -> RunSpec:
-    """A new run at ``rate`` with the optimizer and settings of the selected run."""
-    spec = window.spec()
-    base = spec.runs[min(selected_run(window), len(spec.runs) - 1)]
+def chosen_run(spec: ExperimentSpec, selected: int, rate: float) -> RunSpec:
+    """A new run at ``rate`` with the optimizer and settings of run ``selected`` of ``spec``."""
+    base = spec.runs[min(selected, len(spec.runs) - 1)]
     return RunSpec(float(rate), base.optimizer, base.hypers, base.start)

@@ -1,7 +1,8 @@
 """The main window's menus and keyboard shortcuts: File, View, Run and Help.
 
 Each action carries a tooltip and a status tip; buttons elsewhere (the playback strip) reuse
-these actions, so a shortcut, a menu entry and a button always do the same thing.
+these actions, so a shortcut, a menu entry and a button always do the same thing. The actions
+are made here without slots: the window connects each ``triggered`` to what it does.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QStyle
+from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar, QMessageBox, QStyle, QWidget
 
 from lrdesk._version import __version__
 
@@ -17,7 +18,7 @@ PLAY_TEXT, PAUSE_TEXT = "Play", "Pause"
 
 
 def make_action(
-    parent: QMainWindow,
+    parent: QWidget,
     text: str,
     tip: str,
     slot: Callable[[], object] | None = None,
@@ -34,62 +35,73 @@ def make_action(
     return action
 
 
+def connect_actions(pairs) -> None:
+    """Connect each ``(action, slot)`` pair: triggering the action calls ``slot()``."""
+    for action, slot in pairs:
+        action.triggered.connect(lambda _checked=False, slot=slot: slot())
+
+
 def _key_text(key: str | QKeySequence) -> str:
     return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
 
 
 class WindowActions:
-    """Builds the menu bar of ``window`` and keeps its actions by name."""
+    """The window's actions by name, and its menus in ``menu_bar``.
 
-    def __init__(self, window) -> None:
-        self.window = window
-        style = window.style()
-        icon = style.standardIcon
+    ``owner`` holds the actions (their shortcuts work wherever the focus is in it), and
+    ``recent_menu`` is the File menu's list of recent files.
+    """
+
+    def __init__(self, owner: QWidget, menu_bar: QMenuBar, recent_menu: QMenu) -> None:
+        self._owner = owner
+        self._menu_bar = menu_bar
+        icon = owner.style().standardIcon
         pixmap = QStyle.StandardPixmap
-        a = make_action  # short local name: the list below reads as a table
-        files = window.file_actions
-        self.open = a(window, "Open…", "Open an experiment file", files.open_dialog, (QKeySequence.StandardKey.Open,))
-        self.save = a(window, "Save", "Save the experiment", files.save, (QKeySequence.StandardKey.Save,))
+        key = QKeySequence.StandardKey
+
+        def a(text, tip, shortcuts=()):  # short local name: the list below reads as a table
+            return make_action(owner, text, tip, None, shortcuts)
+
+        self.open = a("Open…", "Open an experiment file", (key.Open,))
+        self.save = a("Save", "Save the experiment", (key.Save,))
         # no shortcut: Ctrl+Shift+S is taken by the learning-rate sweep in the Tools menu
-        self.save_as = a(window, "Save As…", "Save the experiment under a new name", files.save_as)
-        self.quit = a(window, "Quit", "Close LR Desk", window.close, ("Ctrl+Q",))
+        self.save_as = a("Save As…", "Save the experiment under a new name")
+        self.quit = a("Quit", "Close LR Desk", ("Ctrl+Q",))
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
 
-        self.play = a(window, PLAY_TEXT, "Play or pause the descent", window.toggle_play, ("Space",))
+        self.play = a(PLAY_TEXT, "Play or pause the descent", ("Space",))
         self.play.setIcon(icon(pixmap.SP_MediaPlay))
-        self.step_back = a(window, "Step back", "Go back one step", window.step_back, ("Left",))
+        self.step_back = a("Step back", "Go back one step", ("Left",))
         self.step_back.setIcon(icon(pixmap.SP_MediaSeekBackward))
-        self.step = a(window, "Step", "Take one step", window.step_forward, ("Right",))
+        self.step = a("Step", "Take one step", ("Right",))
         self.step.setIcon(icon(pixmap.SP_MediaSeekForward))
-        self.reset = a(window, "Reset", "Back to the start (step 0)", window.reset, ("R",))
+        self.reset = a("Reset", "Back to the start (step 0)", ("R",))
         self.reset.setIcon(icon(pixmap.SP_MediaSkipBackward))
-        self.jump_bad = a(
-            window, "Jump to first bad step", "Show the first step where a run diverged or oscillated",
-            window.jump_to_first_bad_step, ("B",),
-        )
+        self.jump_bad = a("Jump to first bad step",
+                          "Show the first step where a run diverged or oscillated", ("B",))
         self.jump_bad.setIcon(icon(pixmap.SP_MessageBoxWarning))
-        self.add_run = a(window, "Add a run", "Add a run with another learning rate", window.add_suggested_run, ("Ctrl+N",))
+        self.add_run = a("Add a run", "Add a run with another learning rate", ("Ctrl+N",))
 
-        self.zoom_in = a(window, "Zoom in", "Make everything bigger (for a projector)", window.zoom_in, ("Ctrl+=", "Ctrl++"))
-        self.zoom_out = a(window, "Zoom out", "Make everything smaller", window.zoom_out, ("Ctrl+-",))
-        self.zoom_reset = a(window, "Normal size", "Back to the normal size", window.zoom_reset, ("Ctrl+0",))
-        self.themes = QActionGroup(window)
+        self.zoom_in = a("Zoom in", "Make everything bigger (for a projector)", ("Ctrl+=", "Ctrl++"))
+        self.zoom_out = a("Zoom out", "Make everything smaller", ("Ctrl+-",))
+        self.zoom_reset = a("Normal size", "Back to the normal size", ("Ctrl+0",))
+        self.themes = QActionGroup(owner)
         self.theme_actions: dict[str, QAction] = {}
         for name, title in (("light", "Light theme"), ("dark", "Dark theme")):
-            action = a(window, title, f"Use the {name} colours", lambda n=name: window.set_theme(n))
+            action = a(title, f"Use the {name} colours")
             action.setCheckable(True)
             self.themes.addAction(action)
             self.theme_actions[name] = action
 
-        self.about = a(window, "About LR Desk", "Version and purpose of LR Desk", window.show_about)
+        self.about = a("About LR Desk", "Version and purpose of LR Desk")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
-        self._build_menus(files)
+        self._build_menus(recent_menu)
 
-    def _build_menus(self, files) -> None:
-        bar = self.window.menuBar()
+    def _build_menus(self, recent_menu: QMenu) -> None:
+        bar = self._menu_bar
         self.file_menu = bar.addMenu("&File")
         self.file_menu.addActions([self.open, self.save, self.save_as])
-        self.file_menu.addMenu(files.recent_menu)
+        self.file_menu.addMenu(recent_menu)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit)
         self.view_menu = bar.addMenu("&View")
@@ -117,15 +129,15 @@ class WindowActions:
     def set_playing(self, playing: bool) -> None:
         icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         self.play.setText(PAUSE_TEXT if playing else PLAY_TEXT)
-        self.play.setIcon(self.window.style().standardIcon(icon))
+        self.play.setIcon(self._owner.style().standardIcon(icon))
 
     def menu(self, title: str) -> QMenu:
         """The top-level menu called ``title`` ('File', 'Tools'...), made before Help if new."""
         key = _menu_key(title)
         if key not in self._menus:
-            menu = QMenu(title, self.window)
+            menu = QMenu(title, self._owner)
             menu.setToolTipsVisible(True)
-            self.window.menuBar().insertMenu(self.help_menu.menuAction(), menu)
+            self._menu_bar.insertMenu(self.help_menu.menuAction(), menu)
             self._menus[key] = menu
         return self._menus[key]
 

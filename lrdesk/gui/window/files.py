@@ -2,20 +2,27 @@
 
 A file that cannot be used (bad JSON, a wrong field, written by a newer LR Desk, too big,
 unreadable) opens a message box that says why, and the experiment on screen stays as it was.
-Saving is atomic (``lrdesk.core.experiment.fileio``), so a failed save never damages the old file.
+A file with a typed function is worked out off the GUI thread (the symbolic build can take a
+while), and its experiment follows when it is ready. Saving is atomic (``lrdesk.core.experiment.fileio``), so a failed save never damages the old file.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from lrdesk.core.experiment.fileio import atomic_write_text, read_text
 from lrdesk.core.experiment.spec import MAX_FILE_BYTES, ExperimentSpec, SpecError, dumps, loads
+from lrdesk.core.surfaces import CUSTOM
 from lrdesk.gui.settings import Settings
+from lrdesk.gui.shared.background import Lane
+
+#: at closing, how long to wait for a typed function still being worked out (seconds)
+CLOSE_WAIT_S = 1.0
 
 SUFFIX = ".lrdesk.json"
 FILE_FILTER = "LR Desk experiments (*.lrdesk.json *.json);;All files (*)"
@@ -37,18 +44,39 @@ def load_spec(path: str) -> ExperimentSpec:
     return loads(text)
 
 
+def checked(spec: ExperimentSpec) -> SpecError | None:
+    """Check ``spec`` fully, its function's minima included (so that they are cached); returns
+    the error, or None when it can be used. Slow for a typed function: not in the GUI thread."""
+    try:
+        spec.validate().minima()
+    except SpecError as exc:
+        return exc
+    return None
+
+
 class FileActions(QObject):
-    """Open / Save / Save As / Recent files for one window."""
+    """Open / Save / Save As / Recent files for one window.
+
+    ``parent`` is the window (dialogs and message boxes sit over it), ``spec`` gives the
+    experiment on screen; an experiment read and checked from a file goes out as ``opened``.
+    """
 
     path_changed = Signal(str)  # the file the experiment belongs to ('' for none)
+    opened = Signal(object)  # a checked ExperimentSpec from a file: the window shows it
 
-    def __init__(self, window: QMainWindow, settings: Settings | None) -> None:
-        super().__init__(window)
-        self._window = window
+    def __init__(self, parent: QWidget, settings: Settings | None,
+                 spec: Callable[[], ExperimentSpec]) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self._spec = spec
         self._settings = settings
         self._path = ""
         self._saved: ExperimentSpec | None = None
-        self.recent_menu = QMenu("Recent files", window)
+        self._opening: tuple[str, ExperimentSpec] | None = None
+        self._checker = Lane("lrdesk-file-check", self)
+        self._checker.returned.connect(self._on_checked)
+        self._checker.errored.connect(self._on_checked)
+        self.recent_menu = QMenu("Recent files", parent)
         self.recent_menu.setToolTip("Experiments opened or saved lately")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.message_box: QMessageBox | None = None
@@ -63,20 +91,57 @@ class FileActions(QObject):
     # --- open ----------------------------------------------------------------------------
     def open_dialog(self) -> None:
         folder = str(Path(self._path).parent) if self._path else ""
-        path, _ = QFileDialog.getOpenFileName(self._window, "Open an experiment", folder, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self._parent, "Open an experiment", folder, FILE_FILTER)
         if path:
             self.open_path(path)
 
     def open_path(self, path: str) -> bool:
-        """Open ``path``; on any problem say why and change nothing."""
+        """Open ``path``; on any problem say why and change nothing. False when the file is
+        refused at once; a typed function is worked out in the background, and its experiment
+        is opened (or refused, with a message) when that is done."""
+        self._checker.drop()  # a file still being worked out is not wanted any more
+        self._opening = None
         try:
             spec = load_spec(path)
-            self._window.set_spec(spec)
+            if spec.function != CUSTOM:
+                spec.validate()
         except SpecError as exc:
-            self._show_problem(f"“{os.path.basename(path)}” cannot be opened.", _reason(exc))
+            self._refuse(path, exc)
             return False
-        self._remember(path, spec)
+        if spec.function == CUSTOM:
+            self._opening = (path, spec)
+            self._checker.start(lambda _task: checked(spec))
+            return True
+        self._accept(path, spec)
         return True
+
+    def is_opening(self) -> bool:
+        """True while a file's typed function is being worked out."""
+        return self._opening is not None
+
+    def shutdown(self) -> None:
+        """Give up a file still being worked out, waiting for it at most ``CLOSE_WAIT_S``."""
+        self._opening = None
+        self._checker.shutdown(timeout=CLOSE_WAIT_S)
+
+    def _on_checked(self, result) -> None:
+        if self._opening is None:
+            return
+        path, spec = self._opening
+        self._opening = None
+        if isinstance(result, SpecError):
+            self._refuse(path, result)
+        elif isinstance(result, Exception):  # the build itself failed: say so in words
+            self._refuse(path, SpecError(f"function: cannot be worked out ({type(result).__name__})"))
+        else:
+            self._accept(path, spec)
+
+    def _accept(self, path: str, spec: ExperimentSpec) -> None:
+        self.opened.emit(spec)
+        self._remember(path, spec)
+
+    def _refuse(self, path: str, exc: SpecError) -> None:
+        self._show_problem(f"“{os.path.basename(path)}” cannot be opened.", _reason(exc))
 
     # --- save ----------------------------------------------------------------------------
     def save(self) -> bool:
@@ -86,11 +151,11 @@ class FileActions(QObject):
 
     def save_as(self) -> bool:
         start = self._path or str(Path.home() / f"experiment{SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(self._window, "Save the experiment", start, FILE_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self._parent, "Save the experiment", start, FILE_FILTER)
         return self.save_to(with_suffix(path)) if path else False
 
     def save_to(self, path: str) -> bool:
-        spec = self._window.spec()
+        spec = self._spec()
         try:
             atomic_write_text(path, dumps(spec))
         except OSError as exc:
@@ -133,7 +198,7 @@ class FileActions(QObject):
 
     def _show_problem(self, title: str, detail: str) -> None:
         """A message box that does not block: the window stays usable (and testable)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "LR Desk", title, QMessageBox.StandardButton.Ok, self._window)
+        box = QMessageBox(QMessageBox.Icon.Warning, "LR Desk", title, QMessageBox.StandardButton.Ok, self._parent)
         box.setInformativeText(detail)
         box.setModal(True)
         box.open()

@@ -6,6 +6,9 @@ and tick labels), so one shortcut makes everything readable from the back of a c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -16,44 +19,53 @@ ZOOM_STEPS = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0)
 NORMAL = ZOOM_STEPS.index(1.0)
 
 
-class WindowLook:
-    """Theme and zoom of one window, read from and saved to the settings."""
+class WindowLook(QObject):
+    """Theme and zoom, read from and saved to the settings (None: remember nothing).
 
-    def __init__(self, window: QMainWindow, settings: Settings | None) -> None:
-        self.window = window
+    ``views`` are the widgets that colour themselves (those with a ``set_theme(theme)``);
+    a new theme is announced as ``theme_changed(name)``, a new zoom as ``message``.
+    """
+
+    theme_changed = Signal(str)
+    message = Signal(str, int)  # text for the status bar, and how long to show it (ms)
+
+    def __init__(self, settings: Settings | None, views: Sequence[object],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.settings = settings
+        self._views = list(views)
         self.base_font = QFont(QApplication.font())
         self.zoom_index = NORMAL
         self.theme_name = "light"
         if settings is not None:
             self.zoom_index = _nearest_step(settings.zoom())
             self.theme_name = settings.theme()
-        self.set_theme(self.theme_name)
-        self._apply_zoom()
 
     @property
     def zoom(self) -> float:
         return ZOOM_STEPS[self.zoom_index]
 
+    def apply(self) -> None:
+        """Put the remembered theme and zoom in place."""
+        self.set_theme(self.theme_name)
+        self._apply_zoom()
+
     def set_theme(self, name: str) -> None:
         theme = THEMES[name]
         self.theme_name = name
         apply_theme(QApplication.instance(), theme)
-        window = self.window
-        window.canvas.set_theme(theme)
-        window.loss_plot.set_theme(theme)
-        for view in (window.banner, window.runs_table, window.lr_control):
+        for view in self._views:
             setter = getattr(view, "set_theme", None)
             if setter is not None:
                 setter(theme)
-        window.actions_.theme_actions[name].setChecked(True)
+        self.theme_changed.emit(name)
 
     def zoom_by(self, steps: int) -> None:
         """+1 bigger, -1 smaller, 0 back to normal."""
         index = NORMAL if steps == 0 else self.zoom_index + steps
         self.zoom_index = min(max(index, 0), len(ZOOM_STEPS) - 1)
         self._apply_zoom()
-        self.window.statusBar().showMessage(f"Zoom {self.zoom:.0%}", 2000)
+        self.message.emit(f"Zoom {self.zoom:.0%}", 2000)
 
     def _apply_zoom(self) -> None:
         font = QFont(self.base_font)
@@ -63,22 +75,22 @@ class WindowLook:
             font.setPixelSize(round(self.base_font.pixelSize() * self.zoom))
         QApplication.setFont(font)
 
-    def restore_layout(self) -> None:
-        """Geometry and dock layout as last closed (after every panel has been added)."""
+    def restore_layout(self, window: QMainWindow) -> None:
+        """Geometry and dock layout of ``window`` as last closed (after every panel is added)."""
         if self.settings is None:
             return
         geometry = self.settings.geometry()
         if geometry is not None:
-            self.window.restoreGeometry(geometry)
+            window.restoreGeometry(geometry)
         state = self.settings.window_state()
         if state is not None:
-            self.window.restoreState(state)
+            window.restoreState(state)
 
-    def save_and_restore_font(self) -> None:
-        """Remember the look and layout, and give the application its normal font back."""
+    def save_and_restore_font(self, window: QMainWindow) -> None:
+        """Remember the look and ``window``'s layout, and give the application its font back."""
         if self.settings is not None:
-            self.settings.set_geometry(self.window.saveGeometry())
-            self.settings.set_window_state(self.window.saveState())
+            self.settings.set_geometry(window.saveGeometry())
+            self.settings.set_window_state(window.saveState())
             self.settings.set_theme(self.theme_name)
             self.settings.set_zoom(self.zoom)
             self.settings.sync()

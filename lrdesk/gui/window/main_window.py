@@ -20,17 +20,13 @@ from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.core.theory.hessian import Theory, local_theory
 from lrdesk.gui.live.playback import Playback, Recording
-from lrdesk.gui.live.presenter import (
-    SPLIT_FRAME_MS,
-    VIEWS,
-    FramePacer,
-    RunPresenter,
-    theory_summary,
-)
+from lrdesk.gui.live.presenter import RunPresenter, theory_summary
 from lrdesk.gui.live.worker import SimulationRunner
 from lrdesk.gui.settings import Settings
+from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import run_color
-from lrdesk.gui.window.actions import WindowActions, show_about
+from lrdesk.gui.window.actions import WindowActions, connect_actions, show_about
+from lrdesk.gui.window.drawing import WindowDrawing
 from lrdesk.gui.window.files import FileActions
 from lrdesk.gui.window.layout import WindowLayout
 from lrdesk.gui.window.look import WindowLook
@@ -38,12 +34,16 @@ from lrdesk.gui.window.panels import install_panels
 from lrdesk.gui.window.playback_commands import PlaybackCommands
 
 EDIT_DELAY_MS = 150  # edits are gathered this long before the descent restarts
-FIRST_PAINT_WAIT_MS = 500  # a window never shown starts drawing after this long
 DEFAULT_SIZE = (1280, 800)
 
 
-class MainWindow(PlaybackCommands, QMainWindow):
-    """The LR Desk window. ``settings=None``: remember nothing (tests, the smoke run)."""
+class MainWindow(QMainWindow):
+    """The LR Desk window. ``settings=None``: remember nothing (tests, the smoke run).
+
+    Its parts get only what they need: the layout makes the views, the actions and the look
+    get a menu bar or a list of views, the file actions a spec source, the panels an
+    ``ExperimentLink`` and a ``DockSite``. What a part wants changed comes back as a signal.
+    """
 
     spec_changed = Signal(object)  # the new ExperimentSpec
     step_changed = Signal(int)  # the playhead
@@ -63,11 +63,11 @@ class MainWindow(PlaybackCommands, QMainWindow):
         self._theory: Theory | None = None
         self._selected = 0
         self._recording = Recording(0)
-        self._new_data = False
         self._closed = False
-        self._turn = 0
-        self.file_actions = FileActions(self, settings)
-        self.file_actions.path_changed.connect(self._update_title)
+        self.file_actions = FileActions(self, settings, self.spec)
+        self.link = ExperimentLink(self.spec, self.selected_run, self)
+        self.dock_site = DockSite(self.add_panel, self.menu,
+                                  lambda name: self.findChild(QDockWidget, name))
         self.layout_parts = WindowLayout(self)
         self.canvas = self.layout_parts.canvas
         self.loss_plot = self.layout_parts.loss_plot
@@ -78,21 +78,23 @@ class MainWindow(PlaybackCommands, QMainWindow):
         self.lr_control = self.run_controls.lr_control
         self.presenter = RunPresenter(self.canvas, self.loss_plot, self.runs_table, self.banner)
         self.playback = Playback(self)
+        self.commands = PlaybackCommands(self.playback, self.recording, self)
         self.runner = SimulationRunner(self)
-        self.actions_ = WindowActions(self)
+        self.actions_ = WindowActions(self, self.menuBar(), self.file_actions.recent_menu)
         self.layout_parts.attach_panels_menu(self.actions_.panels_menu)
         self.playback_bar = self.layout_parts.add_playback_bar(self.actions_.playback_actions())
-        self.look = WindowLook(self, settings)
+        self.look = WindowLook(settings, (self.canvas, self.loss_plot, self.banner,
+                                          self.runs_table, self.lr_control), self)
         self.theory_label = QLabel()
         self.statusBar().addPermanentWidget(self.theory_label)
-        self._edit_timer = self._single_shot(EDIT_DELAY_MS, self._apply_edits)
-        self.frames = FramePacer(self._paint, self, self.runner.set_gui_busy)
-        # The window shows first: the runs (computed meanwhile) are drawn right after its first
-        # paint, or FIRST_PAINT_WAIT_MS after it was built or shown if no paint comes
-        self.frames.hold()
-        self._waiting_for_first_paint = True
-        self._first_paint_timer = self._single_shot(FIRST_PAINT_WAIT_MS, self._after_first_paint)
-        self._first_paint_timer.start()
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(EDIT_DELAY_MS)
+        self._edit_timer.timeout.connect(self._apply_edits)
+        self.drawing = WindowDrawing(self, self.presenter, self.playback, self.playback_bar,
+                                     lambda: (self._spec, self._recording), self.runner.set_gui_busy)
+        self.drawing.drawn_new_data.connect(self.history_updated)
+        self.frames = self.drawing.frames
         self._connect()
         self._use_spec(spec or (settings.last_experiment() if settings else None) or ExperimentSpec())
         self.presenter.hint = (
@@ -101,17 +103,32 @@ class MainWindow(PlaybackCommands, QMainWindow):
         )
         self.presenter.refresh_banner()  # in the first paint already: no jump a frame later
         install_panels(self)
-        self.look.restore_layout()
+        self.look.restore_layout(self)
         self._request_frame()
 
-    def _single_shot(self, interval: int, slot) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.setInterval(interval)
-        timer.timeout.connect(slot)
-        return timer
-
     def _connect(self) -> None:
+        a, look, say = self.actions_, self.look, self.statusBar().showMessage
+        connect_actions((
+            (a.open, self.file_actions.open_dialog), (a.save, self.file_actions.save),
+            (a.save_as, self.file_actions.save_as), (a.quit, self.close),
+            (a.play, self.playback.toggle), (a.step_back, self.commands.step_back),
+            (a.step, self.commands.step_forward), (a.reset, self.commands.reset),
+            (a.jump_bad, self.commands.jump_to_first_bad_step), (a.add_run, self.add_suggested_run),
+            (a.zoom_in, lambda: look.zoom_by(+1)), (a.zoom_out, lambda: look.zoom_by(-1)),
+            (a.zoom_reset, lambda: look.zoom_by(0)), (a.about, self.show_about),
+        ))
+        connect_actions((action, lambda n=name: look.set_theme(n)) for name, action in a.theme_actions.items())
+        look.theme_changed.connect(lambda name: a.theme_actions[name].setChecked(True))
+        look.apply()
+        for part in (look, self.commands):
+            part.message.connect(say)
+        self.file_actions.path_changed.connect(self._update_title)
+        self.file_actions.opened.connect(self.set_spec)
+        self.spec_changed.connect(self.link.spec_changed)
+        self.run_selected.connect(self.link.run_selected)
+        self.about_to_close.connect(self.link.closing)
+        self.link.run_wanted.connect(self.add_run)
+        self.link.spec_wanted.connect(self._on_spec_wanted)
         self.controls.edited.connect(self._edit_timer.start)
         self.run_controls.edited.connect(self._edit_timer.start)
         self.canvas.start_point_requested.connect(self._on_start_picked)
@@ -124,7 +141,7 @@ class MainWindow(PlaybackCommands, QMainWindow):
         self.playback.step_changed.connect(self._on_step_changed)
         self.playback.playing_changed.connect(self._on_playing_changed)
         self.playback_bar.speed_changed.connect(self.playback.set_speed)
-        self.playback_bar.scrubbed.connect(self._on_scrubbed)
+        self.playback_bar.scrubbed.connect(self.commands.scrub)
         speed = self._settings.speed() if self._settings is not None else None
         if speed is not None:
             self.playback_bar.set_speed(speed)
@@ -185,6 +202,45 @@ class MainWindow(PlaybackCommands, QMainWindow):
     def menu(self, title: str) -> QMenu:
         return self.actions_.menu(title)
 
+    # --- the playhead (keys, buttons and panels use these) ----------------------------------
+    def current_step(self) -> int:
+        return self.playback.step()
+
+    def set_step(self, step: int) -> None:
+        self.playback.set_step(step)
+
+    def is_playing(self) -> bool:
+        return self.playback.is_playing()
+
+    def play(self) -> None:
+        self.playback.play()
+
+    def pause(self) -> None:
+        self.playback.pause()
+
+    def toggle_play(self) -> None:
+        self.playback.toggle()
+
+    def reset(self) -> None:
+        self.commands.reset()
+
+    def step_forward(self) -> None:
+        self.commands.step_forward()
+
+    def step_back(self) -> None:
+        self.commands.step_back()
+
+    def jump_to_first_bad_step(self) -> None:
+        self.commands.jump_to_first_bad_step()
+
+    def _on_step_changed(self, step: int) -> None:
+        self.step_changed.emit(step)
+        self._request_frame()
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        self.actions_.set_playing(playing)
+        self._request_frame()
+
     # ======================================================================================
     # Specs: edits in, new computations out
     # ======================================================================================
@@ -205,6 +261,13 @@ class MainWindow(PlaybackCommands, QMainWindow):
             self.statusBar().showMessage(f"That setting cannot be used: {exc}", 8000)
             return
         self._use_spec(spec, function)
+
+    def _on_spec_wanted(self, spec: ExperimentSpec, failure: str) -> None:
+        """A panel asked for ``spec``: show it, or say why not (``failure`` starts the message)."""
+        try:
+            self.set_spec(spec)
+        except ValueError as exc:  # SpecError and the optimizers' and schedules' own errors
+            self.statusBar().showMessage(f"{failure}: {exc}.", 6000)
 
     def _with_selected_run_edits(self, spec: ExperimentSpec) -> ExperimentSpec:
         index = self._selected
@@ -301,8 +364,7 @@ class MainWindow(PlaybackCommands, QMainWindow):
         if recording.all_ended and self.runner.is_running():
             self.runner.cancel()  # every run has its verdict: the rest would draw nothing
         self.actions_.jump_bad.setEnabled(recording.first_bad_step() is not None)
-        self._new_data = True
-        self._request_frame()
+        self.drawing.request(new_data=True)
 
     def _on_failure(self, message: str) -> None:
         self._recording.failure = message
@@ -310,38 +372,13 @@ class MainWindow(PlaybackCommands, QMainWindow):
         self._request_frame()
 
     def _request_frame(self) -> None:
-        if not self._closed:
-            self.frames.request()
-
-    def _paint(self) -> None:
-        step = self.playback.step()
-        views = VIEWS
-        if self.frames.last_cost_ms > SPLIT_FRAME_MS:  # heavy drawing: one plot per frame
-            self._turn = (self._turn + 1) % len(VIEWS)
-            views = (VIEWS[self._turn],)
-        force_text = not self.playback.is_playing()
-        current = self.presenter.show(step, self._recording, force_text, views)
-        self.playback_bar.set_step(step, self._spec.steps)
-        if not current:
-            self._request_frame()  # the other plot's turn
-        if self._new_data:
-            self._new_data = False
-            self.history_updated.emit()
+        self.drawing.request()
 
     # ======================================================================================
     # Window: look, files, closing
     # ======================================================================================
     def set_theme(self, name: str) -> None:
         self.look.set_theme(name)
-
-    def zoom_in(self) -> None:
-        self.look.zoom_by(+1)
-
-    def zoom_out(self) -> None:
-        self.look.zoom_by(-1)
-
-    def zoom_reset(self) -> None:
-        self.look.zoom_by(0)
 
     def show_about(self) -> None:
         self.about_box = show_about(self)
@@ -362,23 +399,6 @@ class MainWindow(PlaybackCommands, QMainWindow):
             event.acceptProposedAction()
             self.file_actions.open_path(files[0])
 
-    def showEvent(self, event) -> None:  # Qt override
-        super().showEvent(event)
-        if self._waiting_for_first_paint:  # the wait for the paint counts from here
-            self._first_paint_timer.start()
-
-    def paintEvent(self, event) -> None:  # Qt override
-        super().paintEvent(event)
-        if self._waiting_for_first_paint:  # once the whole window is on screen
-            QTimer.singleShot(0, self, self._after_first_paint)
-
-    def _after_first_paint(self) -> None:
-        if not self._waiting_for_first_paint or self._closed:
-            return
-        self._waiting_for_first_paint = False
-        self._first_paint_timer.stop()
-        self.frames.release()
-
     def changeEvent(self, event: QEvent) -> None:  # Qt override
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
@@ -392,12 +412,13 @@ class MainWindow(PlaybackCommands, QMainWindow):
         self._closed = True
         self.about_to_close.emit()
         self.runner.shutdown()
+        self.file_actions.shutdown()
         self.controls.shutdown()
         self.playback.stop()
         self._edit_timer.stop()
-        self.frames.stop()
+        self.drawing.stop()
         if self._settings is not None:
             self._settings.set_last_experiment(self._spec)
             self._settings.set_speed(self.playback.speed())
-        self.look.save_and_restore_font()
+        self.look.save_and_restore_font(self)
         event.accept()

@@ -1,8 +1,10 @@
 """Extra panels that other parts of LR Desk add to the main window.
 
-Each installer is a callable ``installer(window)`` that adds its docks and menu entries through
-the window's public API (``add_panel``, ``menu``, signals); the window calls them, in order,
-at the end of its construction.
+Each installer is a callable ``installer(window)`` that adds its docks and menu entries; the
+window calls them, in order, at the end of its construction. The sweep and the map get only the
+window's ``ExperimentLink`` and ``DockSite``; the lessons, the step table, the stability colours
+and the export menu still use the window's public API (``spec``, ``add_panel``, ``menu``,
+signals).
 """
 
 from __future__ import annotations
@@ -35,12 +37,12 @@ def install_steps_later(window) -> QDockWidget:
 
 def install_sweep_later(window):
     """The sweep's dock and menu action; the view itself is built when first shown."""
-    return install_later(window, SWEEP_TOOL)
+    return install_later(window.link, window.dock_site, SWEEP_TOOL)
 
 
 def install_map_later(window):
     """The regime map's dock and menu action; the view itself is built when first shown."""
-    return install_later(window, MAP_TOOL)
+    return install_later(window.link, window.dock_site, MAP_TOOL)
 
 
 PANEL_INSTALLERS: tuple[Callable[[object], object], ...] = (
@@ -58,6 +60,7 @@ RIGHT_COLUMN_WIDTH = 380
 
 
 def install_panels(window) -> None:
+    """Run every installer of ``PANEL_INSTALLERS`` on ``window`` and size the right column."""
     installed = [installer(window) for installer in PANEL_INSTALLERS]
     # The lessons share the right-hand column with the step table; a new window shows the lessons.
     for panel in installed:

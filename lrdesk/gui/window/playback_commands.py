@@ -1,65 +1,51 @@
-"""The playhead commands of the main window: play, pause, step, jump, scrub.
+"""The playhead commands: play, pause, step, jump, scrub, over the recording of the runs.
 
-``PlaybackCommands`` is mixed into ``MainWindow``; it drives the window's ``playback`` through the
-``recording`` of the runs, and passes playhead changes on as ``step_changed`` and a new frame.
+``PlaybackCommands`` gets the window's ``Playback`` and a callable that gives the current
+``Recording``; what it has to say (no bad step yet) goes out as ``message``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
-class PlaybackCommands:
+from PySide6.QtCore import QObject, Signal
+
+from lrdesk.gui.live.playback import Playback, Recording
+
+
+class PlaybackCommands(QObject):
     """Play, pause and step through the recorded runs (keyboard, buttons, panels use these)."""
 
-    def current_step(self) -> int:
-        return self.playback.step()
+    message = Signal(str, int)  # text for the status bar, and how long to show it (ms)
 
-    def set_step(self, step: int) -> None:
-        self.playback.set_step(step)
-
-    def play(self) -> None:
-        self.playback.play()
-
-    def pause(self) -> None:
-        self.playback.pause()
-
-    def toggle_play(self) -> None:
-        self.playback.toggle()
+    def __init__(self, playback: Playback, recording: Callable[[], Recording],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._playback = playback
+        self._recording = recording
 
     def reset(self) -> None:
-        self.playback.pause()
-        self.playback.set_step(0)
-
-    def is_playing(self) -> bool:
-        return self.playback.is_playing()
+        self._playback.pause()
+        self._playback.set_step(0)
 
     def step_forward(self) -> None:
-        self.playback.pause()
-        step = self._recording.next_step(self.playback.step())
-        if step is not None:
-            self.playback.set_step(step)
+        self._move(self._recording().next_step(self._playback.step()))
 
     def step_back(self) -> None:
-        self.playback.pause()
-        step = self._recording.previous_step(self.playback.step())
-        if step is not None:
-            self.playback.set_step(step)
+        self._move(self._recording().previous_step(self._playback.step()))
 
     def jump_to_first_bad_step(self) -> None:
-        step = self._recording.first_bad_step()
+        step = self._recording().first_bad_step()
         if step is None:
-            self.statusBar().showMessage("No run has diverged or oscillated so far.", 4000)
+            self.message.emit("No run has diverged or oscillated so far.", 4000)
             return
-        self.playback.pause()
-        self.playback.set_step(step)
+        self._move(step)
 
-    def _on_scrubbed(self, step: int) -> None:
-        self.playback.pause()
-        self.playback.set_step(step)
+    def scrub(self, step: int) -> None:
+        self._move(step)
 
-    def _on_step_changed(self, step: int) -> None:
-        self.step_changed.emit(step)
-        self._request_frame()
-
-    def _on_playing_changed(self, playing: bool) -> None:
-        self.actions_.set_playing(playing)
-        self._request_frame()
+    def _move(self, step: int | None) -> None:
+        """Pause and put the playhead on ``step`` (None: stay where it is)."""
+        self._playback.pause()
+        if step is not None:
+            self._playback.set_step(step)

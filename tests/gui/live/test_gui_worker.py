@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -14,7 +15,8 @@ from lrdesk.core.experiment.simulation import Simulation, run_experiment
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 from lrdesk.gui.live import worker as worker_module
 from lrdesk.gui.live.playback import Playback, Recording
-from lrdesk.gui.live.worker import MAX_IN_FLIGHT, SimulationRunner, _Control
+from lrdesk.gui.live.worker import MAX_IN_FLIGHT, SimulationRunner, _Pacing
+from lrdesk.gui.shared.background import Lane, Task
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
@@ -27,7 +29,7 @@ def runner(qapp):
     runner.received = chunks
     yield runner
     runner.shutdown()
-    assert not runner.worker_thread().isRunning()
+    assert not runner.is_alive()
 
 
 def _wait_done(qtbot, runner, timeout=20_000):
@@ -107,55 +109,78 @@ def test_shutdown_mid_run_ends_the_thread_and_is_safe_twice(qtbot, qapp):
     assert runner.is_running()
     runner.shutdown()
     runner.shutdown()
-    assert not runner.worker_thread().isRunning()
+    assert not runner.is_alive()
 
 
-def test_control_limits_chunks_in_flight_and_wakes_a_waiter_on_cancel():
-    control = _Control()
-    generation = control.begin()
-    for _ in range(MAX_IN_FLIGHT):
-        assert control.wait_for_room(generation)
-    answers = []
-    waiter = threading.Thread(target=lambda: answers.append(control.wait_for_room(generation)))
+def test_a_restart_with_chunks_still_undelivered_does_not_block_the_worker(qtbot, runner):
+    """The old computation's chunks, never taken in, must not use up the new one's room."""
+    slow = ExperimentSpec(runs=(RunSpec(1e-5),), steps=5_000_000, tolerance=0.0)
+    runner.start(slow)
+    deadline = time.monotonic() + 20
+    # no events are processed here, so the worker fills every place in flight and waits
+    while runner._pacing.in_flight < MAX_IN_FLIGHT and time.monotonic() < deadline:
+        threading.Event().wait(0.002)
+    assert runner._pacing.in_flight == MAX_IN_FLIGHT and not runner.received
+    runner.start(ExperimentSpec(runs=(RunSpec(1e-5),), steps=3000, tolerance=0.0))  # > 4 chunks
+    _wait_done(qtbot, runner, timeout=10_000)
+    assert all(chunk.total_steps == 3000 for chunk in runner.received)
+    assert len(runner.received) > MAX_IN_FLIGHT
+
+
+def _pacing_task():
+    """A pacing with a task of the lane's current job (the job itself is not run)."""
+    lane = Lane("pacing-test")
+    with lane.condition:
+        lane._generation = 1
+    return lane, _Pacing(lane), Task(lane, 1)
+
+
+def _waiter(task, pacing, answers):
+    waiter = threading.Thread(target=lambda: answers.append(task.wait_until(pacing.claim)))
     waiter.start()
-    control.cancel()  # the GUI moved on: the blocked worker gives up
+    return waiter
+
+
+def test_pacing_limits_chunks_in_flight_and_a_waiter_gives_up_when_dropped(qapp):
+    lane, pacing, task = _pacing_task()
+    for _ in range(MAX_IN_FLIGHT):
+        assert task.wait_until(pacing.claim)
+    answers = []
+    waiter = _waiter(task, pacing, answers)
+    lane.drop()  # the GUI moved on: the blocked worker gives up
     waiter.join(timeout=10)
     assert not waiter.is_alive()
     assert answers == [False]
 
 
-def test_control_room_comes_back_when_the_gui_takes_chunks():
-    control = _Control()
-    generation = control.begin()
+def test_pacing_room_comes_back_when_the_gui_takes_chunks(qapp):
+    _lane, pacing, task = _pacing_task()
     for _ in range(MAX_IN_FLIGHT):
-        control.wait_for_room(generation)
+        task.wait_until(pacing.claim)
     answers = []
-    waiter = threading.Thread(target=lambda: answers.append(control.wait_for_room(generation)))
-    waiter.start()
-    control.taken(generation)
+    waiter = _waiter(task, pacing, answers)
+    pacing.taken()
     waiter.join(timeout=10)
-    assert answers == [True]
-    control.taken(generation - 1)  # a chunk of an older computation changes nothing
-    assert not control.is_current(generation - 1)
+    assert answers == [True] and pacing.in_flight == MAX_IN_FLIGHT
+    pacing.restart()
+    assert pacing.in_flight == 0
 
 
-def test_worker_waits_until_every_gui_task_has_ended():
+def test_worker_waits_until_every_gui_task_has_ended(qapp):
     """A chunk taken in during a frame must not let the worker loose before the frame ends."""
-    control = _Control()
-    generation = control.begin()
-    control.set_gui_busy(True)  # a frame begins
-    control.set_gui_busy(True)  # a chunk is taken in meanwhile
-    control.set_gui_busy(False)  # ... and that ends first
+    _lane, pacing, task = _pacing_task()
+    pacing.set_gui_busy(True)  # a frame begins
+    pacing.set_gui_busy(True)  # a chunk is taken in meanwhile
+    pacing.set_gui_busy(False)  # ... and that ends first
     answers = []
-    waiter = threading.Thread(target=lambda: answers.append(control.wait_for_room(generation)))
-    waiter.start()
+    waiter = _waiter(task, pacing, answers)
     waiter.join(timeout=0.2)
     assert waiter.is_alive() and answers == []  # the frame is still under way
-    control.set_gui_busy(False)
+    pacing.set_gui_busy(False)
     waiter.join(timeout=10)
     assert answers == [True]
-    control.set_gui_busy(False)  # an unmatched end is harmless
-    assert control.wait_for_room(generation)
+    pacing.set_gui_busy(False)  # an unmatched end is harmless
+    assert task.wait_until(pacing.claim)
 
 
 # ------------------------------------------------------------------------------------------

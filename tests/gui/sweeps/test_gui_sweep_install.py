@@ -29,8 +29,8 @@ def make_window(qtbot):
         window = MainWindow(settings=None, spec=spec)
         qtbot.addWidget(window)
         window.resize(1300, 900)
-        views = (sweep_view.install(window), map_view.install(window),
-                 stability_overlay.install(window))
+        views = (sweep_view.install(window.link, window.dock_site),
+                 map_view.install(window.link, window.dock_site), stability_overlay.install(window))
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)
@@ -62,7 +62,8 @@ def test_install_adds_menu_actions_and_hidden_docks_once(make_window):
     tools.trigger()
     assert dock.isVisible() and sweep.isVisible()
     # installing again (the window's own installer list may do it too) changes nothing
-    assert sweep_view.install(window) is sweep and map_view.install(window) is grid
+    assert sweep_view.install(window.link, window.dock_site) is sweep
+    assert map_view.install(window.link, window.dock_site) is grid
     assert stability_overlay.install(window) is overlay
     assert len(window.findChildren(SweepView)) == 1 and len(window.findChildren(MapView)) == 1
     assert len(window.findChildren(StabilityOverlay)) == 1
@@ -78,7 +79,7 @@ def test_a_new_window_builds_the_sweep_and_the_map_only_when_first_shown(qtbot):
     sweep = window.findChild(SweepView)
     assert sweep is not None and sweep.isVisible() and sweep.parentWidget().isVisible()
     assert sweep.run_bar.run_button.hasFocus() or not window.isActiveWindow()
-    assert sweep_view.install(window) is sweep  # the installer finds the view it built
+    assert sweep_view.install(window.link, window.dock_site) is sweep  # the installer finds the view it built
     assert not window.findChildren(MapView)
     # opened from the Panels menu, the map waits behind the sweep's tab until its tab is chosen
     toggle = next(a for a in window.actions_.panels_menu.actions() if a.text() == "Regime map")

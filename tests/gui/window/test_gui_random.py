@@ -56,7 +56,7 @@ class Monkey:
         assert len(window.histories()) == len(spec.runs) == window.runs_table.run_count()
         assert 0 <= window.selected_run() < len(spec.runs)
         assert 0 <= window.current_step() <= spec.steps
-        assert window.runner.worker_thread().isRunning()
+        assert window.runner.is_alive()
 
     # --- playback --------------------------------------------------------------------------
     def play_or_pause(self) -> None:
@@ -148,7 +148,7 @@ class Monkey:
         self.window.set_theme("dark" if self.window.look.theme_name == "light" else "light")
 
     def zoom(self) -> None:
-        self.rng.choice([self.window.zoom_in, self.window.zoom_out, self.window.zoom_reset])()
+        self.window.look.zoom_by(self.rng.choice([1, -1, 0]))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -78,9 +78,9 @@ def test_first_run_shows_three_rates_side_by_side(qtbot, window):
 
 def test_the_window_paints_before_the_runs_are_drawn(qtbot, monkeypatch):
     """A new window is on screen first (with its hint); the runs are drawn right after."""
-    import lrdesk.gui.window.main_window as main_window
+    import lrdesk.gui.window.drawing as drawing
 
-    monkeypatch.setattr(main_window, "FIRST_PAINT_WAIT_MS", 60_000)  # only the paint frees it
+    monkeypatch.setattr(drawing, "FIRST_PAINT_WAIT_MS", 60_000)  # only the paint frees it
     window = MainWindow(settings=None)
     qtbot.addWidget(window)
     assert window.frames.is_held() and window.banner.isVisibleTo(window)
@@ -100,9 +100,9 @@ def test_the_window_paints_before_the_runs_are_drawn(qtbot, monkeypatch):
 
 
 def test_a_window_never_shown_still_draws(qtbot, monkeypatch):
-    import lrdesk.gui.window.main_window as main_window
+    import lrdesk.gui.window.drawing as drawing
 
-    monkeypatch.setattr(main_window, "FIRST_PAINT_WAIT_MS", 100)
+    monkeypatch.setattr(drawing, "FIRST_PAINT_WAIT_MS", 100)
     window = MainWindow(settings=None)
     qtbot.addWidget(window)
     computed(qtbot, window)
@@ -396,7 +396,7 @@ def test_settings_are_remembered_between_sessions(qtbot, make_window):
     spec = ExperimentSpec(function="double_well", start=(1.5,), runs=(RunSpec(0.05), RunSpec(0.2)))
     first.set_spec(spec)
     first.set_theme("dark")
-    first.zoom_in()
+    first.look.zoom_by(+1)
     first.playback_bar.speed_slider.setValue(SPEEDS.index(200))
     first.resize(1000, 700)
     first.close()
@@ -521,7 +521,7 @@ def test_close_mid_run_leaves_no_thread_and_no_warning(qtbot, make_window):
     qtbot.waitUntil(lambda: len(window.histories()[0]) > 500)
     assert window.runner.is_running()
     window.close()
-    assert not window.runner.worker_thread().isRunning()
+    assert not window.runner.is_alive()
     assert not running_qthreads()
 
 
@@ -531,7 +531,7 @@ def test_ctrl_q_quits_mid_run(qtbot, make_window):
     qtbot.waitUntil(lambda: len(window.histories()[0]) > 100)
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()
-    assert not window.runner.worker_thread().isRunning()
+    assert not window.runner.is_alive()
 
 
 def test_runs_that_reach_infinity_do_not_break_the_plots(qtbot, make_window):
