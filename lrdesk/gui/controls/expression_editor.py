@@ -10,7 +10,6 @@ slope, the curvature and the update rule, and emits ``expression_accepted``.
 from __future__ import annotations
 
 import html
-import threading
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,9 +26,12 @@ from PySide6.QtWidgets import (
 from lrdesk.core.expressions.parse import check_expression
 from lrdesk.core.expressions.tokens import guess_signature
 from lrdesk.core.expressions.tree import FUNCTION_NAMES, ExpressionError
+from lrdesk.gui.shared.background import Lane
 from lrdesk.gui.shared.palette import ALARM_COLOR, current_theme
 
 DEBOUNCE_MS = 300
+#: at closing, how long to wait for a build still running (seconds); it is then left to end
+CLOSE_WAIT_S = 1.0
 
 EXAMPLES: tuple[tuple[str, str], ...] = (
     ("x^2 + 10*y^2", "a narrow valley"),
@@ -65,48 +67,31 @@ def _build(text: str):
 
 
 class _Builder(QObject):
-    """Builds one formula at a time on a plain Python thread; the newest request wins."""
+    """Builds one formula at a time on a ``Lane``; the newest request wins.
+
+    A build cannot be interrupted (sympy works in one call), so nothing waits for one in the
+    GUI thread except closing, and that only for ``CLOSE_WAIT_S``: the lane's thread is a
+    daemon and ends with its build, or with the program.
+    """
 
     built = Signal(int, str, object)  # request number, text, formulas dict or ExpressionError
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lock = threading.Lock()
-        self._pending: tuple[int, str] | None = None
-        self._thread: threading.Thread | None = None
+        self._lane = Lane("formula-builder", self)
+        self._lane.returned.connect(lambda answer: self.built.emit(*answer))
 
     def request(self, number: int, text: str) -> None:
-        with self._lock:
-            self._pending = (number, text)
-            if self._thread is not None and self._thread.is_alive():
-                return  # the running thread takes the new request when it is done
-            self._thread = threading.Thread(target=self._work, name="formula-builder")
-            self._thread.start()
-
-    def _work(self) -> None:
-        while True:
-            with self._lock:
-                job, self._pending = self._pending, None
-                if job is None:
-                    return
-            result = _build(job[1])
-            try:
-                self.built.emit(job[0], job[1], result)  # queued to the GUI thread
-            except RuntimeError:  # the editor was deleted meanwhile: nobody is waiting
-                return
+        self._lane.start(lambda _task: (number, text, _build(text)))
 
     def busy(self) -> bool:
-        """True while a build runs or waits."""
-        with self._lock:
-            running = self._thread is not None and self._thread.is_alive()
-            return running or self._pending is not None
+        """True while a build runs or waits, or its thread is still ending."""
+        return self._lane.is_busy() or self._lane.is_alive()
 
-    def wait(self) -> None:
-        """Wait until the builds asked for are done (each is bounded: well under a second)."""
-        with self._lock:
-            thread = self._thread
-        if thread is not None:
-            thread.join()
+    def shutdown(self, timeout: float) -> bool:
+        """Drop the builds asked for and wait at most ``timeout`` seconds for the one running;
+        True when no build is left running."""
+        return self._lane.shutdown(timeout)
 
 
 class ExpressionEditor(QWidget):
@@ -217,17 +202,20 @@ class ExpressionEditor(QWidget):
         self._show_formulas(self._formulas_in_use)
 
     def shutdown(self) -> None:
-        """Stop the pause timer and wait for the builds asked for."""
+        """Stop the pause timer, drop the builds asked for, and wait for a running one at most
+        ``CLOSE_WAIT_S`` (a slow build must not hold up the closing window)."""
         self._timer.stop()
-        self._builder.wait()
+        self._request += 1  # whatever still arrives is for text no longer wanted
+        self._builder.shutdown(CLOSE_WAIT_S)
 
     def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
 
     def hideEvent(self, event) -> None:
-        # also reached when the window holding this editor closes: no build outlives it
-        self.shutdown()
+        # another surface was chosen: no pause pending, and nothing waits for a running build
+        # (its answer still arrives and is shown when the editor is back)
+        self._timer.stop()
         super().hideEvent(event)
 
     def showEvent(self, event) -> None:

@@ -3,16 +3,19 @@
 A file that cannot be used (bad JSON, a wrong field, written by a newer LR Desk, too big,
 unreadable) opens a message box that says why, and the experiment on screen stays as it was.
 A file with a typed function is worked out off the GUI thread (the symbolic build can take a
-while), and its experiment follows when it is ready. Saving is atomic (``lrdesk.core.experiment.fileio``), so a failed save never damages the old file.
+while), and its experiment follows when it is ready. Saving is atomic
+(``lrdesk.core.experiment.fileio``), so a failed save never damages the old file.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from lrdesk.core.experiment.fileio import atomic_write_text, read_text
@@ -33,25 +36,41 @@ def with_suffix(path: str) -> str:
     return path if path.lower().endswith(".json") else path + SUFFIX
 
 
-def load_spec(path: str) -> ExperimentSpec:
-    """Read and check an experiment file; raises SpecError with a plain reason."""
+def read_experiment_text(path: str) -> str:
+    """The text of an experiment file; raises SpecError with a plain reason."""
     try:
-        text = read_text(path, MAX_FILE_BYTES)
+        return read_text(path, MAX_FILE_BYTES)
     except UnicodeDecodeError:
         raise SpecError("file: this is not a text file") from None
     except OSError as exc:
         raise SpecError(f"file: cannot be read ({exc.strerror or exc})") from None
-    return loads(text)
 
 
-def checked(spec: ExperimentSpec) -> SpecError | None:
-    """Check ``spec`` fully, its function's minima included (so that they are cached); returns
-    the error, or None when it can be used. Slow for a typed function: not in the GUI thread."""
+def load_spec(path: str) -> ExperimentSpec:
+    """Read and check an experiment file; raises SpecError with a plain reason."""
+    return loads(read_experiment_text(path))
+
+
+def has_typed_function(text: str) -> bool:
+    """Whether an experiment file's text names a typed function (slow to check: the symbolic
+    build), judged from its JSON alone; False for text that is not such a file."""
     try:
-        spec.validate().minima()
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    function = data.get("function") if isinstance(data, dict) else None
+    return isinstance(function, dict) and function.get("name") == CUSTOM
+
+
+def loaded(text: str) -> ExperimentSpec | SpecError:
+    """An experiment file's text read and checked, its function's minima found (and cached);
+    or the reason it cannot be used. Slow for a typed function: not in the GUI thread."""
+    try:
+        spec = loads(text)
+        spec.make_function().minima()
     except SpecError as exc:
         return exc
-    return None
+    return spec
 
 
 class FileActions(QObject):
@@ -72,7 +91,7 @@ class FileActions(QObject):
         self._settings = settings
         self._path = ""
         self._saved: ExperimentSpec | None = None
-        self._opening: tuple[str, ExperimentSpec] | None = None
+        self._opening = ""  # the file whose typed function is being worked out
         self._checker = Lane("lrdesk-file-check", self)
         self._checker.returned.connect(self._on_checked)
         self._checker.errored.connect(self._on_checked)
@@ -80,6 +99,18 @@ class FileActions(QObject):
         self.recent_menu.setToolTip("Experiments opened or saved lately")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.message_box: QMessageBox | None = None
+
+    def drag_entered(self, event: QDragEnterEvent) -> None:
+        """Files dragged over the window: take them if one is a local file."""
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropped(self, event: QDropEvent) -> None:
+        """Files dropped on the window: open the first local one."""
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
 
     @property
     def path(self) -> str:
@@ -100,41 +131,39 @@ class FileActions(QObject):
         refused at once; a typed function is worked out in the background, and its experiment
         is opened (or refused, with a message) when that is done."""
         self._checker.drop()  # a file still being worked out is not wanted any more
-        self._opening = None
+        self._opening = ""
         try:
-            spec = load_spec(path)
-            if spec.function != CUSTOM:
-                spec.validate()
+            text = read_experiment_text(path)
+            if has_typed_function(text):
+                self._opening = path
+                self._checker.start(lambda _task: loaded(text))
+                return True
+            spec = loads(text)
         except SpecError as exc:
             self._refuse(path, exc)
             return False
-        if spec.function == CUSTOM:
-            self._opening = (path, spec)
-            self._checker.start(lambda _task: checked(spec))
-            return True
         self._accept(path, spec)
         return True
 
     def is_opening(self) -> bool:
         """True while a file's typed function is being worked out."""
-        return self._opening is not None
+        return bool(self._opening)
 
     def shutdown(self) -> None:
         """Give up a file still being worked out, waiting for it at most ``CLOSE_WAIT_S``."""
-        self._opening = None
+        self._opening = ""
         self._checker.shutdown(timeout=CLOSE_WAIT_S)
 
     def _on_checked(self, result) -> None:
-        if self._opening is None:
+        path, self._opening = self._opening, ""
+        if not path:
             return
-        path, spec = self._opening
-        self._opening = None
-        if isinstance(result, SpecError):
+        if isinstance(result, ExperimentSpec):
+            self._accept(path, result)
+        elif isinstance(result, SpecError):
             self._refuse(path, result)
-        elif isinstance(result, Exception):  # the build itself failed: say so in words
+        else:  # the build itself failed: say so in words
             self._refuse(path, SpecError(f"function: cannot be worked out ({type(result).__name__})"))
-        else:
-            self._accept(path, spec)
 
     def _accept(self, path: str, spec: ExperimentSpec) -> None:
         self.opened.emit(spec)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
 
 from lrdesk.core.experiment import edits as spec_edits
@@ -147,9 +147,7 @@ class MainWindow(QMainWindow):
             self.playback_bar.set_speed(speed)
         self.playback.set_speed(self.playback_bar.speed())
 
-    # ======================================================================================
-    # Public API (other panels build on these names)
-    # ======================================================================================
+    # --- Public API (other panels build on these names) -------------------------------------------
     def spec(self) -> ExperimentSpec:
         return self._spec
 
@@ -202,7 +200,7 @@ class MainWindow(QMainWindow):
     def menu(self, title: str) -> QMenu:
         return self.actions_.menu(title)
 
-    # --- the playhead (keys, buttons and panels use these) ----------------------------------
+    # --- the playhead (keys, buttons and panels use these) ----------------------------------------
     def current_step(self) -> int:
         return self.playback.step()
 
@@ -241,9 +239,7 @@ class MainWindow(QMainWindow):
         self.actions_.set_playing(playing)
         self._request_frame()
 
-    # ======================================================================================
-    # Specs: edits in, new computations out
-    # ======================================================================================
+    # --- Specs: edits in, new computations out ----------------------------------------------------
     def _apply_pending_edits(self) -> None:
         if self._edit_timer.isActive():
             self._apply_edits()
@@ -353,9 +349,7 @@ class MainWindow(QMainWindow):
             self._selected = max(0, self._selected - 1)
         self._use_spec(spec)
 
-    # ======================================================================================
-    # Chunks in, frames out
-    # ======================================================================================
+    # --- Chunks in, frames out --------------------------------------------------------------------
     def _on_chunk(self, chunk: Chunk) -> None:
         recording = self._recording
         with self.runner.gui_busy():
@@ -374,9 +368,7 @@ class MainWindow(QMainWindow):
     def _request_frame(self) -> None:
         self.drawing.request()
 
-    # ======================================================================================
-    # Window: look, files, closing
-    # ======================================================================================
+    # --- Window: look, files, closing -------------------------------------------------------------
     def set_theme(self, name: str) -> None:
         self.look.set_theme(name)
 
@@ -389,15 +381,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — LR Desk" if name else "LR Desk[*]")
         self.setWindowModified(self.file_actions.is_modified(self._spec))
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt override
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
+    def dragEnterEvent(self, event) -> None:  # Qt override
+        self.file_actions.drag_entered(event)
 
-    def dropEvent(self, event: QDropEvent) -> None:  # Qt override
-        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
-            self.file_actions.open_path(files[0])
+    def dropEvent(self, event) -> None:  # Qt override
+        self.file_actions.dropped(event)
 
     def changeEvent(self, event: QEvent) -> None:  # Qt override
         super().changeEvent(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from PySide6.QtCore import Qt
@@ -164,3 +165,41 @@ def test_a_hidden_editor_works_out_its_formulas_when_shown(qtbot):
     assert editor.expression() == "x^2 + 3*y^2"
     # the builder thread ends just after it answers: wait for it (nothing may be left running)
     qtbot.waitUntil(lambda: not editor._builder.busy(), timeout=BUILD_TIMEOUT_MS)
+
+
+def _stuck_build(monkeypatch):
+    """Builds that hang until the returned event is set (as a runaway symbolic build would)."""
+    from lrdesk.gui.controls import expression_editor
+
+    release, started = threading.Event(), threading.Event()
+
+    def stuck(text):
+        started.set()
+        release.wait(30)
+        return expression_editor.ExpressionError("stopped by the test")
+
+    monkeypatch.setattr(expression_editor, "_build", stuck)
+    return release, started
+
+
+def test_a_slow_build_never_holds_up_hiding_or_closing(qtbot, monkeypatch):
+    from lrdesk.gui.controls.expression_editor import CLOSE_WAIT_S
+
+    release, started = _stuck_build(monkeypatch)
+    editor = ExpressionEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.field.setText("x^2 + y^2")
+    editor._build_now()
+    assert started.wait(10)
+    began = time.monotonic()
+    editor.hide()  # another surface was chosen: nothing waits for the build
+    assert time.monotonic() - began < 0.5 * CLOSE_WAIT_S
+    editor.show()
+    began = time.monotonic()
+    editor.close()  # the window closes mid-build: a bounded wait, then the build is left
+    assert time.monotonic() - began < CLOSE_WAIT_S + 2.0
+    assert editor._builder.busy()  # the build is still stuck ...
+    release.set()
+    qtbot.waitUntil(lambda: not editor._builder.busy(), timeout=10_000)  # ... and ends alone
+    assert editor.expression() == ""  # its late answer changed nothing

@@ -346,6 +346,40 @@ def test_save_and_open_round_trip(qtbot, window, tmp_path):
     assert window.spec() == spec and not window.isWindowModified()
 
 
+def test_a_typed_function_from_a_file_is_worked_out_off_the_gui_thread(qtbot, window, tmp_path,
+                                                                      monkeypatch):
+    import threading
+
+    from lrdesk.core.expressions import custom
+
+    builds = []
+    real_build = custom.CompiledExpression
+
+    def watched(parsed):
+        builds.append(threading.current_thread() is threading.main_thread())
+        return real_build(parsed)
+
+    monkeypatch.setattr(custom, "CompiledExpression", watched)
+    spec = ExperimentSpec(function="custom", expression="x^2 + 7*y^2 + 0.25*x*y", start=(2.0, 1.0),
+                          runs=(RunSpec(0.05),))
+    path = tmp_path / "typed.lrdesk.json"
+    path.write_text(dumps(spec))
+    before = window.spec()
+    assert window.file_actions.open_path(str(path))
+    assert window.spec() == before and window.file_actions.is_opening()  # not built here
+    qtbot.waitUntil(lambda: window.spec() == spec, timeout=20_000)
+    assert builds == [False]  # built once, in the background; the window used the cache
+    assert window.windowTitle().startswith("typed.lrdesk.json")
+    bad = tmp_path / "bad_typed.lrdesk.json"
+    bad.write_text(dumps(ExperimentSpec(function="custom", expression="w^2", start=(1.0, 2.0))))
+    assert window.file_actions.open_path(str(bad))  # the function is fine, the start is not
+    qtbot.waitUntil(lambda: not window.file_actions.is_opening(), timeout=20_000)
+    box = window.file_actions.message_box
+    assert box is not None and box.isVisible() and "start" in box.informativeText()
+    assert window.spec() == spec
+    box.close()
+
+
 @pytest.mark.parametrize(
     ("content", "words"),
     [
