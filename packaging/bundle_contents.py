@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 # Python modules PyInstaller would otherwise follow into the bundle. (module, why it is left out)
 EXCLUDED_MODULES: tuple[tuple[str, str], ...] = (
-    # Other Qt bindings: pyqtgraph and qtpy (used by superqt) probe for every binding they know.
+    # Other Qt bindings: pyqtgraph probes for every binding it knows.
     ("PyQt5", "another Qt binding; LR Desk runs on PySide6 only"),
     ("PyQt6", "another Qt binding; LR Desk runs on PySide6 only"),
     ("PySide2", "another Qt binding (Qt 5); LR Desk runs on PySide6 only"),
