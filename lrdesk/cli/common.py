@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from lrdesk.core.limits import MAX_LEARNING_RATE
+from lrdesk.core.limits import learning_rate_problem
 
 
 class CliError(Exception):
@@ -24,11 +24,11 @@ def parse_float(text: str, what: str) -> float:
 
 
 def parse_learning_rate(text: str, what: str = "--lr") -> float:
+    """The learning rate typed for option ``what``; CliError says what is wrong with it."""
     value = parse_float(text, what)
-    if value <= 0:
-        raise CliError(f"{what}: a learning rate must be greater than zero, not {text}")
-    if value > MAX_LEARNING_RATE:
-        raise CliError(f"{what}: {text} is absurdly large (at most {MAX_LEARNING_RATE:,.0f})")
+    problem = learning_rate_problem(value)
+    if problem is not None:
+        raise CliError(f"{what}: the learning rate {problem}")
     return value
 
 

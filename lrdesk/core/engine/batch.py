@@ -29,6 +29,7 @@ import numpy as np
 
 from lrdesk.core.engine.records import Block, LiveRuns, Recording, StepData, summary_block
 from lrdesk.core.engine.scalar import run_scalar
+from lrdesk.core.limits import learning_rates_problem
 from lrdesk.core.optim.optimizers import make_batch_optimizer
 from lrdesk.core.optim.schedules import ScheduleSpec
 from lrdesk.core.surfaces import LossFunction
@@ -75,8 +76,9 @@ class Batch:
                 f"a batch needs one start, learning rate and set of settings per run "
                 f"(got {K}, {len(rates)} and {len(hypers)})"
             )
-        if not np.all(np.isfinite(rates) & (rates > 0)):
-            raise ValueError("every learning rate must be a finite number greater than zero")
+        problem = learning_rates_problem(rates)
+        if problem is not None:
+            raise ValueError(f"every learning rate {problem}")
         if int(steps) < 0 or not tolerance >= 0:
             raise ValueError("the step budget and the tolerance cannot be negative")
         self.f = function

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lrdesk.core.functions import make_function
-from lrdesk.core.limits import MAX_LEARNING_RATE
+from lrdesk.core.limits import learning_rate_problem
 from lrdesk.core.optim.optimizers import OPTIMIZERS, InvalidOptimizer, resolve_hypers
 from lrdesk.core.optim.schedules import SCHEDULES, InvalidSchedule, ScheduleSpec
 from lrdesk.core.surfaces import InvalidFunction, LossFunction
@@ -101,19 +101,12 @@ def validate(spec: ExperimentSpec) -> LossFunction:
 
 
 def check_learning_rate(value: Any, name: str = "learning rate") -> float:
-    """A learning rate must be a finite positive number; returns it as a float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(f"{name}: must be a number, not {_brief(value)}")
-    value = float(value)
-    if math.isnan(value):
-        raise SpecError(f"{name}: is not a number (NaN)")
-    if math.isinf(value):
-        raise SpecError(f"{name}: must be finite, not infinite")
-    if value <= 0:
-        raise SpecError(f"{name}: must be greater than zero, not {value:g}")
-    if value > MAX_LEARNING_RATE:
-        raise SpecError(f"{name}: {value:g} is absurdly large (at most {MAX_LEARNING_RATE:,.0f})")
-    return value
+    """``value`` as a float if it is a usable learning rate (``learning_rate_problem``);
+    otherwise SpecError naming the field ``name``."""
+    problem = learning_rate_problem(value)
+    if problem is not None:
+        raise SpecError(f"{name}: {problem}")
+    return float(value)
 
 
 def _check_point(name: str, point: Any, dim: int) -> None:

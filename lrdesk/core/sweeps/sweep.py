@@ -16,6 +16,7 @@ import numpy as np
 
 from lrdesk.core.engine.batch import CONVERGED, RUNNING, VERDICTS, Batch
 from lrdesk.core.experiment.spec import ExperimentSpec
+from lrdesk.core.limits import learning_rate_problem, learning_rates_problem
 from lrdesk.core.optim.schedules import ScheduleSpec
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.core.sweeps.range_test import (
@@ -61,8 +62,9 @@ def block_steps(runs: int, budget: int = BLOCK_RUN_STEPS) -> int:
 
 def log_spaced_rates(low: float, high: float, count: int) -> Array:
     """``count`` rates from ``low`` to ``high``, evenly spaced on a log scale."""
-    if not (math.isfinite(low) and math.isfinite(high)) or low <= 0 or high <= 0:
-        raise ValueError("learning rates must be finite and greater than zero")
+    problem = learning_rate_problem(low) or learning_rate_problem(high)
+    if problem is not None:
+        raise ValueError(f"every learning rate {problem}")
     if count < 1 or count > MAX_RATES:
         raise ValueError(f"the number of rates must be from 1 to {MAX_RATES:,}")
     if count > 1 and not low < high:
@@ -197,8 +199,9 @@ class Sweep(BatchJob):
         rates = np.asarray(learning_rates, dtype=float).reshape(-1)
         if len(rates) == 0 or len(rates) > MAX_RATES:
             raise ValueError(f"the number of rates must be from 1 to {MAX_RATES:,}")
-        if not np.all(np.isfinite(rates) & (rates > 0)):
-            raise ValueError("every learning rate must be a finite number greater than zero")
+        problem = learning_rates_problem(rates)
+        if problem is not None:
+            raise ValueError(f"every learning rate {problem}")
         self.learning_rates = rates
         K = len(rates)
         self._begin(Batch(

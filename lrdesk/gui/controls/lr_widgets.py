@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lrdesk.core.limits import MAX_LEARNING_RATE
+from lrdesk.core.limits import MAX_LEARNING_RATE, learning_rate_problem
 from lrdesk.gui.shared.formatting import format_rate
 from lrdesk.gui.shared.palette import ALARM_COLOR, FASTEST_COLOR
 
@@ -74,17 +74,9 @@ def parse_rate_text(text: str) -> float:
         raise ValueError(f"“{text.strip()}” is not a number. {EXAMPLE}") from None
     if math.isnan(value):
         raise ValueError(f"“{text.strip()}” is not a number. {EXAMPLE}")
-    if math.isinf(value):
-        raise ValueError(f"The learning rate must be a finite number. {EXAMPLE}")
-    if value <= 0:
-        raise ValueError(
-            f"The learning rate must be greater than zero, not {text.strip()}. {EXAMPLE}"
-        )
-    if value > RateSpinBox.HIGHEST:
-        raise ValueError(
-            f"{text.strip()} is far too large: the learning rate can be at most "
-            f"{RateSpinBox.HIGHEST:,.0f}."
-        )
+    problem = learning_rate_problem(value)
+    if problem is not None:
+        raise ValueError(f"The learning rate {problem}. {EXAMPLE}")
     return value
 
 

@@ -168,7 +168,7 @@ def test_a_typed_expression_is_parsed_never_run(tmp_path):
 def test_learning_rates_are_checked_in_words():
     assert check_learning_rate(3) == 3.0
     for bad, words in [(0, "greater than zero"), (-2.0, "greater than zero"),
-                       (float("nan"), "NaN"), (float("inf"), "finite"), (1e7, "absurdly"),
+                       (float("nan"), "NaN"), (float("inf"), "finite"), (1e7, "too large"),
                        (True, "must be a number"), ("0.1", "must be a number")]:
         with pytest.raises(SpecError, match=words):
             check_learning_rate(bad, "rate")
