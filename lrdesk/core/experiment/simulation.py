@@ -23,7 +23,11 @@ SOLO_RUNS = 16
 
 @dataclass(frozen=True)
 class RunEvent:
-    """A run's verdict, reached at ``step``."""
+    """How run ``run`` ended: its verdict, reached at ``step``, and the losses around it.
+
+    The one record of a run's end: chunks carry it as it happens, a ``RunResult`` holds it, and
+    lessons quote it (``verdict_step``).
+    """
 
     run: int
     verdict: str
@@ -32,6 +36,11 @@ class RunEvent:
     start_loss: float
     final_loss: float
     final_grad_norm: float
+
+    @property
+    def verdict_step(self) -> int:
+        """The step of the verdict (``step``, by the name lesson texts use)."""
+        return self.step
 
 
 @dataclass
@@ -43,17 +52,25 @@ class Chunk:
     done: bool
 
 
+def _end_field(name: str) -> property:
+    return property(lambda result: getattr(result.end, name), doc=f"``end.{name}``")
+
+
 @dataclass
 class RunResult:
+    """Run ``index`` of an experiment, ended: its spec, how it ended, its rows (if kept)."""
+
     index: int
     spec: RunSpec
-    verdict: str
-    verdict_step: int
-    oscillated: bool
-    start_loss: float
-    final_loss: float
-    final_grad_norm: float
+    end: RunEvent
     history: RunHistory | None = None
+
+    verdict = _end_field("verdict")
+    verdict_step = _end_field("step")
+    oscillated = _end_field("oscillated")
+    start_loss = _end_field("start_loss")
+    final_loss = _end_field("final_loss")
+    final_grad_norm = _end_field("final_grad_norm")
 
 
 @dataclass
@@ -174,12 +191,15 @@ class Simulation:
                     RunResult(
                         i,
                         self.spec.runs[i],
-                        VERDICTS[batch.verdict[local]],
-                        int(batch.verdict_step[local]),
-                        bool(batch.oscillated[local]),
-                        float(batch.start_loss[local]),
-                        float(batch.final_loss[local]),
-                        float(batch.final_grad_norm[local]),
+                        RunEvent(
+                            i,
+                            VERDICTS[batch.verdict[local]],
+                            int(batch.verdict_step[local]),
+                            bool(batch.oscillated[local]),
+                            float(batch.start_loss[local]),
+                            float(batch.final_loss[local]),
+                            float(batch.final_grad_norm[local]),
+                        ),
                         self.histories[i] if self.histories is not None else None,
                     )
                 )

@@ -26,36 +26,21 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class RunOutcome:
-    """How one run ended (from a ``RunEvent`` or a ``RunResult``)."""
-
-    verdict: str
-    verdict_step: int
-    oscillated: bool
-    start_loss: float
-    final_loss: float
-    final_grad_norm: float
-
-
-@dataclass(frozen=True)
 class LessonFacts:
     """Everything an answer may quote: the spec, the theory, and each run's outcome and rows."""
 
     spec: ExperimentSpec
     function: LossFunction
     theory: Theory
-    outcomes: tuple[RunOutcome | None, ...]
+    outcomes: tuple[RunEvent | None, ...]  # how each run ended (None: not yet)
     histories: tuple[RunHistory | None, ...]
 
     @classmethod
     def from_result(cls, result: ExperimentResult) -> LessonFacts:
-        outcomes: list[RunOutcome | None] = [None] * len(result.spec.runs)
+        outcomes: list[RunEvent | None] = [None] * len(result.spec.runs)
         histories: list[RunHistory | None] = [None] * len(result.spec.runs)
         for run in result.runs:
-            outcomes[run.index] = RunOutcome(
-                run.verdict, run.verdict_step, run.oscillated,
-                run.start_loss, run.final_loss, run.final_grad_norm,
-            )
+            outcomes[run.index] = run.end
             histories[run.index] = run.history
         return cls(result.spec, result.function, result.theory, tuple(outcomes), tuple(histories))
 
@@ -69,15 +54,7 @@ class LessonFacts:
         histories: Sequence[RunHistory | None],
     ) -> LessonFacts:
         """Facts from what the window holds: its verdict events and recorded histories."""
-        outcomes = []
-        for i in range(len(spec.runs)):
-            ev = events.get(i)
-            outcomes.append(
-                None if ev is None else RunOutcome(
-                    ev.verdict, ev.step, ev.oscillated,
-                    ev.start_loss, ev.final_loss, ev.final_grad_norm,
-                )
-            )
+        outcomes = [events.get(i) for i in range(len(spec.runs))]
         rows = [histories[i] if i < len(histories) else None for i in range(len(spec.runs))]
         return cls(spec, function, theory, tuple(outcomes), tuple(rows))
 
@@ -85,7 +62,7 @@ class LessonFacts:
     def finished(self) -> bool:
         return all(outcome is not None for outcome in self.outcomes)
 
-    def outcome(self, index: int) -> RunOutcome | None:
+    def outcome(self, index: int) -> RunEvent | None:
         return self.outcomes[index] if 0 <= index < len(self.outcomes) else None
 
     def value(self, kind: str, index: int, attr: str) -> Any:

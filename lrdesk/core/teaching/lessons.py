@@ -26,7 +26,6 @@ from lrdesk.core.teaching.facts import (
     RUN_FIELDS,
     THEORY_FIELDS,
     LessonFacts,
-    RunOutcome,
     plain_text,
 )
 
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 __all__ = [
-    "Lesson", "LessonBook", "LessonError", "LessonFacts", "RunOutcome",
+    "Lesson", "LessonBook", "LessonError", "LessonFacts",
     "check_placeholders", "load_lessons", "parse_index", "parse_lesson", "plain_text", "render",
 ]
 
