@@ -27,11 +27,6 @@ from lrdesk.core.theory.hessian import local_theory
 Array = np.ndarray
 
 BELOW_ONE, ONE_TO_TWO, ABOVE_TWO = 0, 1, 2
-STABILITY_CLASS_NAMES = (
-    "α·λmax below 1: heads straight for the floor",
-    "α·λmax between 1 and 2: overshoots, still settles",
-    "α·λmax above 2: too big here, moves away",
-)
 
 
 def largest_curvature(function: LossFunction, positions: Array) -> Array:
@@ -50,13 +45,6 @@ def largest_curvature(function: LossFunction, positions: Array) -> Array:
         lam[good] = np.linalg.eigvalsh(0.5 * (Hs + np.swapaxes(Hs, 1, 2)))[:, -1]
     out[finite_points] = lam
     return out
-
-
-def stability_products(function: LossFunction, positions: Array, learning_rates: Array) -> Array:
-    """α·λmax at each segment's start point (n,); NaN where either factor is undefined."""
-    rates = np.asarray(learning_rates, dtype=float).reshape(-1)
-    with np.errstate(all="ignore"):
-        return rates * largest_curvature(function, positions)
 
 
 def stability_classes(function: LossFunction, positions: Array, learning_rates: Array) -> Array:

@@ -46,11 +46,6 @@ def read_experiment_text(path: str) -> str:
         raise SpecError(f"file: cannot be read ({exc.strerror or exc})") from None
 
 
-def load_spec(path: str) -> ExperimentSpec:
-    """Read and check an experiment file; raises SpecError with a plain reason."""
-    return loads(read_experiment_text(path))
-
-
 def has_typed_function(text: str) -> bool:
     """Whether an experiment file's text names a typed function (slow to check: the symbolic
     build), judged from its JSON alone; False for text that is not such a file."""
@@ -203,11 +198,6 @@ class FileActions(QObject):
         if self._settings is not None:
             self._settings.add_recent_file(self._path)
         self.path_changed.emit(self._path)
-
-    def forget_path(self) -> None:
-        """The experiment no longer belongs to a file (e.g. after 'New')."""
-        self._path, self._saved = "", None
-        self.path_changed.emit("")
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -216,9 +216,6 @@ class MainWindow(QMainWindow):
     def pause(self) -> None:
         self.playback.pause()
 
-    def toggle_play(self) -> None:
-        self.playback.toggle()
-
     def reset(self) -> None:
         self.commands.reset()
 
