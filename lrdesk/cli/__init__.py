@@ -16,6 +16,8 @@ import sys
 from lrdesk._version import __version__
 from lrdesk.cli.common import CliError
 
+__all__ = ["main"]
+
 COMMANDS = ("run", "functions", "sweep", "map")
 
 

@@ -76,3 +76,40 @@ def test_the_module_graph_has_no_circle():
 
 def test_a_planted_circle_is_found():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+PACKAGES = [name for name, path in _modules().items() if path.name == "__init__.py"]
+
+
+def test_every_package_states_its_public_names_and_they_resolve():
+    import importlib
+
+    for name in PACKAGES:
+        package = importlib.import_module(name)
+        assert package.__doc__, name
+        names = getattr(package, "__all__", None)
+        if name in ("lrdesk", "lrdesk.gui"):  # the root and the gui hold subpackages only
+            continue
+        assert names, f"{name} has no __all__"
+        for public in names:
+            assert getattr(package, public) is not None, (name, public)
+
+
+def test_importing_a_package_loads_none_of_its_modules():
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys; import " + ", ".join(PACKAGES) + ";"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    ours = {m for m in loaded if m.startswith("lrdesk.")} - set(PACKAGES)
+    # the surfaces' registry is built with its package: it brings the surfaces (and NumPy)
+    allowed = {"lrdesk._lazy", "lrdesk._version", "lrdesk.cli.common", "lrdesk.core.limits",
+               "lrdesk.core.surfaces.base", "lrdesk.core.surfaces.one_d", "lrdesk.core.surfaces.two_d"}
+    assert ours <= allowed, ours - allowed
+    assert not loaded & {"PySide6", "pyqtgraph", "sympy"}
