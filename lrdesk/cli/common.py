@@ -12,6 +12,7 @@ class CliError(Exception):
 
 
 def parse_float(text: str, what: str) -> float:
+    """The finite number typed for option ``what``; CliError otherwise."""
     try:
         value = float(text)
     except ValueError:
@@ -41,6 +42,7 @@ def parse_point(text: str, what: str = "--start") -> tuple[float, ...]:
 
 
 def parse_whole(text: str | int, what: str, low: int, high: int) -> int:
+    """The whole number from ``low`` to ``high`` typed for option ``what``; CliError otherwise."""
     try:
         value = int(text)
     except (TypeError, ValueError):
@@ -51,6 +53,7 @@ def parse_whole(text: str | int, what: str, low: int, high: int) -> int:
 
 
 def parse_steps(text: str | int, what: str = "--steps", limit: int = 100_000_000) -> int:
+    """A step budget from 1 to ``limit``; CliError otherwise."""
     return parse_whole(text, what, 1, limit)
 
 

@@ -111,6 +111,7 @@ class RunBar(QWidget):
         self.cancel_button.setEnabled(busy)
 
     def set_progress(self, done: int, total: int, cancelled: bool = False) -> None:
+        """Show ``done`` of ``total`` steps, and whether the job was cancelled there."""
         self.progress.setValue(int(1000 * done / max(1, total)))
         if cancelled:
             self.progress.setFormat(f"cancelled at step {format_step(done)} of {format_step(total)}")

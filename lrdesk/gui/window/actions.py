@@ -24,6 +24,8 @@ def make_action(
     slot: Callable[[], object] | None = None,
     shortcuts: tuple[str | QKeySequence, ...] = (),
 ) -> QAction:
+    """An action of ``parent`` showing ``text``, with ``tip`` as tooltip (the first shortcut
+    added) and status tip; triggering it calls ``slot()`` if one is given."""
     action = QAction(text, parent)
     action.setToolTip(tip if not shortcuts else f"{tip} ({_key_text(shortcuts[0])})")
     action.setStatusTip(tip)
@@ -124,9 +126,11 @@ class WindowActions:
             self._menus[_menu_key(menu.title())] = menu
 
     def playback_actions(self) -> list[QAction]:
+        """The actions the playback strip shows as buttons, in order."""
         return [self.play, self.step_back, self.step, self.reset, self.jump_bad]
 
     def set_playing(self, playing: bool) -> None:
+        """Show Play or Pause on the play action."""
         icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         self.play.setText(PAUSE_TEXT if playing else PLAY_TEXT)
         self.play.setIcon(self._owner.style().standardIcon(icon))

@@ -56,6 +56,7 @@ class WindowDrawing(QObject):
             self.frames.request()
 
     def stop(self) -> None:
+        """No more frames (the window closes)."""
         self._stopped = True
         self._wait_timer.stop()
         self.frames.stop()

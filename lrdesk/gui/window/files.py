@@ -112,6 +112,7 @@ class FileActions(QObject):
         return self._path
 
     def is_modified(self, spec: ExperimentSpec) -> bool:
+        """True when ``spec`` differs from the one last opened or saved."""
         return self._saved is not None and spec != self._saved
 
     # --- open ----------------------------------------------------------------------------
@@ -169,16 +170,20 @@ class FileActions(QObject):
 
     # --- save ----------------------------------------------------------------------------
     def save(self) -> bool:
+        """Save to the experiment's file (asking for one if none); True when saved."""
         if not self._path:
             return self.save_as()
         return self.save_to(self._path)
 
     def save_as(self) -> bool:
+        """Ask for a file and save there; True when saved."""
         start = self._path or str(Path.home() / f"experiment{SUFFIX}")
         path, _ = QFileDialog.getSaveFileName(self._parent, "Save the experiment", start, FILE_FILTER)
         return self.save_to(with_suffix(path)) if path else False
 
     def save_to(self, path: str) -> bool:
+        """Save the experiment on screen to ``path`` atomically; True when saved, else a
+        message box says why and the old file is untouched."""
         spec = self._spec()
         try:
             atomic_write_text(path, dumps(spec))

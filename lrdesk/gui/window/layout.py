@@ -39,7 +39,8 @@ TABBED_AREAS = (Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomD
 
 
 class WindowLayout:
-    """Creates the views and controls of ``window`` and puts them in place."""
+    """Creates the views and controls and puts them in place in ``window``, through Qt's own
+    ``QMainWindow`` API only (central widget, docks, toolbars): it reads nothing of the window."""
 
     def __init__(self, window: QMainWindow) -> None:
         self.window = window
@@ -70,6 +71,7 @@ class WindowLayout:
         self.controls_dock.setToolTip("The loss function, where the runs start, and when they stop")
 
     def add_playback_bar(self, actions: list[QAction]) -> PlaybackBar:
+        """The playback strip (buttons for ``actions``) in a fixed toolbar at the top."""
         bar = PlaybackBar(actions)
         toolbar = QToolBar("Playback")
         toolbar.setObjectName("playbackToolBar")

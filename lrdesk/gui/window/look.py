@@ -51,6 +51,7 @@ class WindowLook(QObject):
         self._apply_zoom()
 
     def set_theme(self, name: str) -> None:
+        """Colour the application and the views with theme ``name`` ('light' or 'dark')."""
         theme = THEMES[name]
         self.theme_name = name
         apply_theme(QApplication.instance(), theme)

@@ -43,6 +43,13 @@ class MainWindow(QMainWindow):
     Its parts get only what they need: the layout makes the views, the actions and the look
     get a menu bar or a list of views, the file actions a spec source, the panels an
     ``ExperimentLink`` and a ``DockSite``. What a part wants changed comes back as a signal.
+
+    Public API for the panels: ``spec()`` the experiment on screen, ``histories()`` each run's
+    recorded rows (by run index), ``events()`` how each ended run ended (run index -> RunEvent),
+    ``recording()`` all of it, ``theory()`` / ``function()`` of the spec's surface,
+    ``selected_run()`` an index; ``set_spec``, ``add_run``; the playhead (``current_step``,
+    ``set_step``, ``play``, ``pause``, ``step_forward``...); ``add_panel(widget, title, area)``
+    a dock, ``menu(title)`` a top-level menu; and the signals below.
     """
 
     spec_changed = Signal(object)  # the new ExperimentSpec
