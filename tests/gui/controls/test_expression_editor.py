@@ -203,3 +203,51 @@ def test_a_slow_build_never_holds_up_hiding_or_closing(qtbot, monkeypatch):
     release.set()
     qtbot.waitUntil(lambda: not editor._builder.busy(), timeout=10_000)  # ... and ends alone
     assert editor.expression() == ""  # its late answer changed nothing
+
+
+CLOSE_MID_BUILD = """
+import sys, threading, time
+from PySide6.QtCore import QTimer
+from lrdesk.gui.app import create_app
+from lrdesk.gui.controls import expression_editor
+from lrdesk.gui.window.main_window import MainWindow
+
+started = threading.Event()
+
+def runaway(text):  # a build that would take far longer than anyone waits
+    started.set()
+    time.sleep(60)
+
+expression_editor._build = runaway
+app = create_app()
+window = MainWindow(settings=None)
+window.show()
+picker = window.controls.function_picker
+picker.setCurrentIndex(picker.findData("custom"))
+picker.activated.emit(picker.currentIndex())  # as a click on "Your own function..." does
+editor = window.controls.custom_editor()
+editor.field.setText("x^2 + y^2")
+editor._build_now()
+assert started.wait(10)
+began = time.monotonic()
+QTimer.singleShot(0, window.close)
+QTimer.singleShot(0, app.quit)
+app.exec()
+print(f"closed {time.monotonic() - began:.2f}")
+"""
+
+
+def test_closing_the_window_mid_build_exits_cleanly_and_soon(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", CLOSE_MID_BUILD], capture_output=True, text=True,
+                          timeout=50, env=env)
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - began < 40  # nobody waited for the 60 s build
+    closed = float(done.stdout.split()[-1])
+    assert closed < 5
+    assert "QThread" not in done.stderr and "Traceback" not in done.stderr
