@@ -1,8 +1,9 @@
 """The main window: composes the views, the controls, playback and the descent worker.
 
-Data flows one way: a control edit makes a new frozen ``ExperimentSpec``; the worker thread
-computes it in chunks; the chunks go into a ``Recording``; a timer (at most 60 Hz) draws the
-recording at the playhead. Nothing flows back to the worker except "new spec" and "stop".
+Data flows one way: a control edit makes a new frozen ``ExperimentSpec``; the worker computes it
+in chunks off the GUI thread; the chunks go into a ``Recording``; ``WindowDrawing`` draws the
+recording at the playhead, at most once per refresh. Nothing flows back to the worker except
+"new spec" and "stop".
 """
 
 from __future__ import annotations
