@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lrdesk.core.limits import MAX_LEARNING_RATE
 from lrdesk.core.surfaces import LossFunction
 
 
@@ -105,10 +106,12 @@ def lr_range(function: LossFunction) -> tuple[float, float]:
     """Learning rates worth exploring on a surface, from crawling to diverging: (low, high).
 
     Four decades below the stable limit 2/λ_max at the surface's default start up to twice
-    that limit; (1e-4, 1) where the curvature there gives no limit.
+    that limit, never above the accepted ``MAX_LEARNING_RATE`` (a nearly flat surface);
+    (1e-4, 1) where the curvature there gives no limit.
     """
     lam = local_theory(function, function.default_start()).lambda_max
     if lam is None or lam <= 0:
         return (1e-4, 1.0)
     limit = 2.0 / lam
-    return (limit * 1e-4, limit * 2.0)
+    high = min(limit * 2.0, MAX_LEARNING_RATE)
+    return (min(limit * 1e-4, high * 1e-4), high)

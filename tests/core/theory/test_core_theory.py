@@ -48,3 +48,15 @@ def test_rosenbrock_limit_comes_from_its_curvature_at_the_bottom():
     trace, det = 1002.0, 802.0 * 200.0 - 400.0**2
     lam_max = trace / 2 + math.sqrt(trace**2 / 4 - det)
     assert theory.lr_max_stable == pytest.approx(2.0 / lam_max, rel=1e-12)
+
+
+def test_the_suggested_rates_span_the_stable_limit_and_stay_under_the_cap():
+    from lrdesk.core.limits import MAX_LEARNING_RATE, learning_rate_problem
+    from lrdesk.core.theory.hessian import lr_range
+
+    low, high = lr_range(make_function("quadratic", {"a": 2.0}))  # L = 2w², λ = 4: limit 1/2
+    assert (low, high) == pytest.approx((0.5e-4, 1.0))
+    flat = make_function("custom", expression="1e-7*w^2")  # λ = 2e-7: limit 1e7, past the cap
+    low, high = lr_range(flat)
+    assert high == MAX_LEARNING_RATE and low == pytest.approx(high * 1e-4)
+    assert learning_rate_problem(low) is None and learning_rate_problem(high) is None
