@@ -82,9 +82,15 @@ class Settings:
         return value if low <= value <= high else default
 
     # --- the experiment ------------------------------------------------------------------------
-    def last_experiment(self) -> ExperimentSpec | None:
+    def last_experiment_text(self) -> str:
+        """The experiment remembered from the last session, as saved ('' for none), unchecked."""
         text = self._store.value("experiment/last")
-        if not isinstance(text, str) or not text:
+        return text if isinstance(text, str) else ""
+
+    def last_experiment(self) -> ExperimentSpec | None:
+        """The experiment remembered from the last session (None: none, or not usable)."""
+        text = self.last_experiment_text()
+        if not text:
             return None
         try:
             return loads(text)

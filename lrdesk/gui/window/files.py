@@ -57,6 +57,16 @@ def has_typed_function(text: str) -> bool:
     return isinstance(function, dict) and function.get("name") == CUSTOM
 
 
+def remembered_experiment(settings: Settings | None) -> tuple[ExperimentSpec | None, str]:
+    """What to start with from the last session: ``(spec, "")``, or ``(None, text)`` when the
+    remembered experiment has a typed function (to be worked out off the GUI thread), or
+    ``(None, "")`` when nothing usable is remembered."""
+    text = settings.last_experiment_text() if settings is not None else ""
+    if has_typed_function(text):
+        return None, text
+    return (settings.last_experiment() if text else None), ""
+
+
 def loaded(text: str) -> ExperimentSpec | SpecError:
     """An experiment file's text read and checked, its function's minima found (and cached);
     or the reason it cannot be used. Slow for a typed function: not in the GUI thread."""
@@ -86,7 +96,7 @@ class FileActions(QObject):
         self._settings = settings
         self._path = ""
         self._saved: ExperimentSpec | None = None
-        self._opening = ""  # the file whose typed function is being worked out
+        self._opening: str | None = None  # the file being worked out ('': remembered text)
         self._checker = Lane("lrdesk-file-check", self)
         self._checker.returned.connect(self._on_checked)
         self._checker.errored.connect(self._on_checked)
@@ -126,10 +136,20 @@ class FileActions(QObject):
         """Open ``path``; on any problem say why and change nothing. False when the file is
         refused at once; a typed function is worked out in the background, and its experiment
         is opened (or refused, with a message) when that is done."""
-        self._checker.drop()  # a file still being worked out is not wanted any more
-        self._opening = ""
         try:
             text = read_experiment_text(path)
+        except SpecError as exc:
+            self._refuse(path, exc)
+            return False
+        return self.open_text(text, path)
+
+    def open_text(self, text: str, path: str = "") -> bool:
+        """Open an experiment file's ``text``, read from ``path`` ('': the experiment remembered
+        from the last session, which belongs to no file and is dropped without a word if it
+        cannot be used). Returns as ``open_path`` does."""
+        self._checker.drop()  # a file still being worked out is not wanted any more
+        self._opening = None
+        try:
             if has_typed_function(text):
                 self._opening = path
                 self._checker.start(lambda _task: loaded(text))
@@ -143,16 +163,16 @@ class FileActions(QObject):
 
     def is_opening(self) -> bool:
         """True while a file's typed function is being worked out."""
-        return bool(self._opening)
+        return self._opening is not None
 
     def shutdown(self) -> None:
         """Give up a file still being worked out, waiting for it at most ``CLOSE_WAIT_S``."""
-        self._opening = ""
+        self._opening = None
         self._checker.shutdown(timeout=CLOSE_WAIT_S)
 
     def _on_checked(self, result) -> None:
-        path, self._opening = self._opening, ""
-        if not path:
+        path, self._opening = self._opening, None
+        if path is None:
             return
         if isinstance(result, ExperimentSpec):
             self._accept(path, result)
@@ -163,9 +183,12 @@ class FileActions(QObject):
 
     def _accept(self, path: str, spec: ExperimentSpec) -> None:
         self.opened.emit(spec)
-        self._remember(path, spec)
+        if path:
+            self._remember(path, spec)
 
     def _refuse(self, path: str, exc: SpecError) -> None:
+        if not path:
+            return  # remembered text that no longer works: the window keeps what it shows
         self._show_problem(f"“{os.path.basename(path)}” cannot be opened.", _reason(exc))
 
     # --- save ----------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import run_color
 from lrdesk.gui.window.actions import WindowActions, connect_actions, show_about
 from lrdesk.gui.window.drawing import WindowDrawing
-from lrdesk.gui.window.files import FileActions
+from lrdesk.gui.window.files import FileActions, remembered_experiment
 from lrdesk.gui.window.layout import WindowLayout
 from lrdesk.gui.window.look import WindowLook
 from lrdesk.gui.window.panels import install_panels
@@ -104,7 +104,8 @@ class MainWindow(QMainWindow):
         self.drawing.drawn_new_data.connect(self.history_updated)
         self.frames = self.drawing.frames
         self._connect()
-        self._use_spec(spec or (settings.last_experiment() if settings else None) or ExperimentSpec())
+        first, typed = (spec, "") if spec is not None else remembered_experiment(settings)
+        self._use_spec(first or ExperimentSpec())
         self.presenter.hint = (
             "Press Play (Space) to watch the runs go downhill side by side, "
             "or Step (Right arrow) one step at a time."
@@ -112,7 +113,9 @@ class MainWindow(QMainWindow):
         self.presenter.refresh_banner()  # in the first paint already: no jump a frame later
         install_panels(self)
         self.look.restore_layout(self)
-        self._request_frame()
+        if typed:  # worked out off the GUI thread, shown when ready
+            self.file_actions.open_text(typed)
+        self.drawing.request()
 
     def _connect(self) -> None:
         a, look, say = self.actions_, self.look, self.statusBar().showMessage
@@ -200,9 +203,8 @@ class MainWindow(QMainWindow):
     def selected_run(self) -> int:
         return self._selected
 
-    def add_panel(
-        self, widget: QWidget, title: str, area=Qt.DockWidgetArea.RightDockWidgetArea
-    ) -> QDockWidget:
+    def add_panel(self, widget: QWidget, title: str,
+                  area=Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
         return self.layout_parts.add_panel(widget, title, area)
 
     def menu(self, title: str) -> QMenu:
@@ -238,11 +240,11 @@ class MainWindow(QMainWindow):
 
     def _on_step_changed(self, step: int) -> None:
         self.step_changed.emit(step)
-        self._request_frame()
+        self.drawing.request()
 
     def _on_playing_changed(self, playing: bool) -> None:
         self.actions_.set_playing(playing)
-        self._request_frame()
+        self.drawing.request()
 
     # --- Specs: edits in, new computations out ----------------------------------------------------
     def _apply_pending_edits(self) -> None:
@@ -304,7 +306,7 @@ class MainWindow(QMainWindow):
         self._show_theory()
         self._update_title()
         self.spec_changed.emit(spec)
-        self._request_frame()
+        self.drawing.request()
 
     def _reset_views(self, old: ExperimentSpec | None, spec: ExperimentSpec) -> None:
         surface = (spec.function, spec.function_params, spec.expression)
@@ -368,9 +370,6 @@ class MainWindow(QMainWindow):
     def _on_failure(self, message: str) -> None:
         self._recording.failure = message
         self.presenter.failure = f"The computation stopped: {message}"
-        self._request_frame()
-
-    def _request_frame(self) -> None:
         self.drawing.request()
 
     # --- Window: look, files, closing -------------------------------------------------------------
@@ -395,7 +394,7 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:  # Qt override
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self._request_frame()
+            self.drawing.request()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         """Stop the worker and wait for it, stop the timers, save the settings, then close."""

@@ -448,6 +448,32 @@ def test_settings_are_remembered_between_sessions(qtbot, make_window):
     second.set_theme("light")
 
 
+def test_a_remembered_typed_function_is_worked_out_off_the_gui_thread(qtbot, make_window,
+                                                                      monkeypatch):
+    import threading
+
+    from lrdesk.core.expressions import custom
+
+    spec = ExperimentSpec(function="custom", expression="x^2 + 6*y^2 + 0.5*x*y - 0.1*y",
+                          start=(2.0, 1.0), runs=(RunSpec(0.05),))
+    settings = Settings()
+    settings.set_last_experiment(spec)
+    settings.sync()
+    builds = []
+    real_build = custom.CompiledExpression
+
+    def watched(parsed):
+        builds.append(threading.current_thread() is threading.main_thread())
+        return real_build(parsed)
+
+    monkeypatch.setattr(custom, "CompiledExpression", watched)
+    window = make_window()
+    assert window.spec() == ExperimentSpec() and window.file_actions.is_opening()
+    qtbot.waitUntil(lambda: window.spec() == spec, timeout=20_000)
+    assert builds == [False]  # built once, in the background
+    assert window.file_actions.path == "" and window.windowTitle().startswith("LR Desk")
+
+
 def test_a_window_without_settings_remembers_nothing(make_window):
     first = make_window(remember=False)
     first.set_spec(ExperimentSpec(runs=(RunSpec(0.5),)))
