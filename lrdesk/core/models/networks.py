@@ -1,0 +1,246 @@
+"""The models: linear, logistic and softmax regression and small tanh/ReLU networks, batched over runs.
+
+Every model is a stack of dense layers (none hidden for the three regressions) whose parameters
+live in ONE flat vector, so that the optimizers and schedules of ``lrdesk.core.optim`` work on it
+unchanged. The order of that vector, for layers 1, 2, ...:
+
+    W1 (inputs × outputs, row by row: W1[0, 0], W1[0, 1], ...), b1, W2, b2, ...
+
+so a layer computes ``z = a @ W + b`` (torch's ``nn.Linear`` stores ``W`` transposed, as
+(outputs, inputs): copy ``W.T`` into ``linear.weight`` to reproduce a run in PyTorch).
+
+Losses are means over the rows of the batch, as torch has them: mean squared error without a ½
+(``nn.MSELoss``) for regression, binary cross-entropy on the logit (``nn.BCEWithLogitsLoss``) for
+logistic regression and two-class networks, cross-entropy on the logits (``nn.CrossEntropyLoss``)
+for softmax regression and several classes.
+
+K runs are evaluated at once: parameters (K, dim), activations (K, n, width); a batch of rows X is
+either shared by every run (n, d) or given per run (K, n, d).
+
+Initialisation (seeded, ``numpy.random.default_rng(seed)``, drawn layer by layer, W before b, in
+the flat order above):
+
+- ``torch``: ``nn.Linear``'s default, W and b ~ U(−1/√fan_in, 1/√fan_in);
+- ``normal``: W ~ N(0, 1/fan_in), b = 0;
+- ``playground``: TensorFlow Playground's, W ~ U(−0.5, 0.5), b = 0.1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+MODELS = {
+    "linear": "linear regression (mean squared error)",
+    "logistic": "logistic regression (binary cross-entropy)",
+    "softmax": "softmax regression (cross-entropy)",
+    "mlp": "a network of 1-3 hidden layers (tanh or ReLU)",
+}
+ACTIVATIONS = ("tanh", "relu")
+INITS = ("torch", "normal", "playground")
+LOSSES = ("mse", "bce", "cross_entropy")
+MAX_HIDDEN_LAYERS = 3
+MAX_WIDTH = 64
+
+
+class ModelError(ValueError):
+    """A model that cannot be built for this data."""
+
+
+@dataclass(frozen=True)
+class Network:
+    """Dense layers of the given widths (inputs first, outputs last) and a loss."""
+
+    widths: tuple[int, ...]
+    loss_kind: str = "mse"
+    activation: str = "tanh"
+
+    def __post_init__(self) -> None:
+        if len(self.widths) < 2 or len(self.widths) - 2 > MAX_HIDDEN_LAYERS:
+            raise ModelError(f"a network has 0 to {MAX_HIDDEN_LAYERS} hidden layers")
+        if any(w < 1 for w in self.widths) or any(w > MAX_WIDTH for w in self.widths[1:-1]):
+            raise ModelError(f"hidden layers have 1 to {MAX_WIDTH} units")
+        if self.loss_kind not in LOSSES:
+            raise ModelError(f"unknown loss '{self.loss_kind}'")
+        if self.activation not in ACTIVATIONS:
+            raise ModelError(f"activation: choose {' or '.join(ACTIVATIONS)}, "
+                             f"not '{self.activation}'")
+
+    # --- the flat layout ---------------------------------------------------------------------
+    @property
+    def shapes(self) -> list[tuple[int, int]]:
+        return list(zip(self.widths[:-1], self.widths[1:], strict=True))
+
+    @property
+    def dim(self) -> int:
+        return sum(i * o + o for i, o in self.shapes)
+
+    def offsets(self) -> list[tuple[int, int, int]]:
+        """(start of W, start of b, end of b) in the flat vector, per layer."""
+        out, at = [], 0
+        for i, o in self.shapes:
+            out.append((at, at + i * o, at + i * o + o))
+            at += i * o + o
+        return out
+
+    def parameter_names(self) -> list[str]:
+        names = []
+        for layer, (i, o) in enumerate(self.shapes, start=1):
+            names += [f"W{layer}[{r},{c}]" for r in range(i) for c in range(o)]
+            names += [f"b{layer}[{c}]" for c in range(o)]
+        return names
+
+    def split(self, P: Array) -> list[tuple[Array, Array]]:
+        """Views (K, in, out) and (K, out) of each layer's W and b in P (K, dim)."""
+        K = P.shape[0]
+        return [(P[:, a:b].reshape(K, i, o), P[:, b:c])
+                for (a, b, c), (i, o) in zip(self.offsets(), self.shapes, strict=True)]
+
+    def initial_parameters(self, seed: int, scheme: str = "torch") -> Array:
+        if scheme not in INITS:
+            raise ModelError(f"init: choose one of {', '.join(INITS)}, not '{scheme}'")
+        rng = np.random.default_rng(seed)
+        parts = []
+        for i, o in self.shapes:
+            if scheme == "torch":
+                bound = 1.0 / math.sqrt(i)
+                parts += [rng.uniform(-bound, bound, i * o), rng.uniform(-bound, bound, o)]
+            elif scheme == "normal":
+                parts += [rng.normal(0.0, 1.0 / math.sqrt(i), i * o), np.zeros(o)]
+            else:
+                parts += [rng.uniform(-0.5, 0.5, i * o), np.full(o, 0.1)]
+        return np.concatenate(parts)
+
+    # --- forward and backward ----------------------------------------------------------------
+    def forward(self, P: Array, X: Array) -> list[Array]:
+        """Activations of every layer, (K, n, width); the last is the output's logits."""
+        layers = self.split(P)
+        acts = [X]
+        a = X
+        for index, (W, b) in enumerate(layers):
+            z = np.matmul(a, W)
+            z += b[:, None, :]
+            if index < len(layers) - 1:
+                z = np.tanh(z, out=z) if self.activation == "tanh" else np.maximum(z, 0.0, out=z)
+            acts.append(z)
+            a = z
+        return acts
+
+    def loss(self, P: Array, X: Array, y: Array) -> Array:
+        return self._loss_and_dz(self.forward(P, X)[-1], y, need_grad=False)[0]
+
+    def loss_and_gradient(self, P: Array, X: Array, y: Array, grad: Array | None = None):
+        """Mean loss (K,) over the rows and its gradient (K, dim), by backpropagation."""
+        P = np.ascontiguousarray(P)
+        acts = self.forward(P, X)
+        loss, dz = self._loss_and_dz(acts[-1], y, need_grad=True)
+        if grad is None:
+            grad = np.empty_like(P)
+        K = P.shape[0]
+        layers = self.split(P)
+        for index in range(len(layers) - 1, -1, -1):
+            (a0, b0, c0), (i, o) = self.offsets()[index], self.shapes[index]
+            a_prev = acts[index]
+            gW = grad[:, a0:b0].reshape(K, i, o)
+            if a_prev.ndim == 2:  # rows shared by the runs
+                np.matmul(a_prev.T, dz, out=gW)
+            else:
+                np.matmul(a_prev.transpose(0, 2, 1), dz, out=gW)
+            np.sum(dz, axis=1, out=grad[:, b0:c0])
+            if index:
+                da = np.matmul(dz, layers[index][0].transpose(0, 2, 1))
+                if self.activation == "tanh":
+                    da *= 1.0 - a_prev * a_prev
+                else:
+                    da *= a_prev > 0
+                dz = da
+        return loss, grad
+
+    def _loss_and_dz(self, z: Array, y: Array, need_grad: bool):
+        """Loss per run and its derivative by the logits z (K, n, out), mean over n rows."""
+        n = z.shape[1]
+        if self.loss_kind == "mse":
+            r = z[..., 0] - y
+            loss = np.einsum("kn,kn->k", r, r) / n
+            return loss, ((2.0 / n) * r)[..., None] if need_grad else None
+        if self.loss_kind == "bce":
+            s = z[..., 0]
+            # log(1 + e^s) − y·s, written to stay finite for large |s|
+            loss = (np.maximum(s, 0.0) - y * s + np.log1p(np.exp(-np.abs(s)))).mean(axis=1)
+            if not need_grad:
+                return loss, None
+            p = _sigmoid(s)
+            return loss, ((p - y) / n)[..., None]
+        labels = np.broadcast_to(np.asarray(y, dtype=np.int64), z.shape[:2])
+        top = z.max(axis=2, keepdims=True)
+        shifted = z - top
+        e = np.exp(shifted)
+        total = e.sum(axis=2, keepdims=True)
+        picked = np.take_along_axis(shifted, labels[..., None], axis=2)[..., 0]
+        loss = (np.log(total[..., 0]) - picked).mean(axis=1)
+        if not need_grad:
+            return loss, None
+        e /= total
+        np.put_along_axis(e, labels[..., None],
+                          np.take_along_axis(e, labels[..., None], axis=2) - 1.0, axis=2)
+        e /= n
+        return loss, e
+
+    def predictions(self, P: Array, X: Array) -> Array:
+        """The predicted value (regression) or class (classification) per run and row (K, n)."""
+        z = self.forward(np.ascontiguousarray(P), X)[-1]
+        if self.loss_kind == "mse":
+            return z[..., 0]
+        if self.loss_kind == "bce":
+            return (z[..., 0] > 0).astype(float)
+        return z.argmax(axis=2).astype(float)
+
+    def accuracy(self, P: Array, X: Array, y: Array) -> Array | None:
+        """Share of rows classified right, per run; None for regression."""
+        if self.loss_kind == "mse":
+            return None
+        return (self.predictions(P, X) == y).mean(axis=1)
+
+
+def _sigmoid(s: Array) -> Array:
+    out = np.exp(-np.abs(s))
+    return np.where(s >= 0, 1.0 / (1.0 + out), out / (1.0 + out))
+
+
+def build_network(model: str, n_features: int, task: str, n_classes: int,
+                  hidden: tuple[int, ...] = (), activation: str = "tanh",
+                  loss: str | None = None) -> Network:
+    """The network for a model name and the data's task (checked against each other)."""
+    if model not in MODELS:
+        raise ModelError(f"unknown model '{model}' (choose one of: {', '.join(MODELS)})")
+    natural = {"regression": "mse", "binary": "bce", "multiclass": "cross_entropy"}[task]
+    if model == "linear":
+        if task != "regression" and loss != "mse":
+            raise ModelError("linear regression needs a regression dataset (housing, line, "
+                             "plane or your own)")
+        return Network((n_features, 1), "mse")
+    if model == "logistic":
+        if task != "binary":
+            raise ModelError("logistic regression needs two classes labelled 0 and 1 (circle, "
+                             "xor, gauss, spiral)")
+        return Network((n_features, 1), "bce")
+    if model == "softmax":
+        if task == "regression":
+            raise ModelError("softmax regression needs class labels, not a regression dataset")
+        return Network((n_features, n_classes), "cross_entropy")
+    if not hidden:
+        raise ModelError("a network needs at least one hidden layer, e.g. --hidden 16,16")
+    kind = loss or natural
+    if kind == "mse" and task == "multiclass":
+        raise ModelError("mean squared error needs one output: use it with regression or two "
+                         "classes")
+    outputs = n_classes if kind == "cross_entropy" else 1
+    if kind == "bce" and task != "binary":
+        raise ModelError("binary cross-entropy needs two classes labelled 0 and 1")
+    if kind == "cross_entropy" and task == "regression":
+        raise ModelError("cross-entropy needs class labels, not a regression dataset")
+    return Network((n_features, *hidden, outputs), kind, activation)
