@@ -155,7 +155,7 @@ def split_and_prepare(key, title, task, names, X, y, rng, train_fraction, standa
     if not (isinstance(train_fraction, (int, float)) and 0 < train_fraction <= 1):
         raise DatasetError(f"train fraction: must be above 0 and at most 1, not {train_fraction}")
     n = len(y)
-    n_train = int(round(train_fraction * n))
+    n_train = round(train_fraction * n)
     if n_train < 2:
         raise DatasetError(f"train fraction: only {n_train} training row(s) of {n}; need 2")
     order = rng.permutation(n)

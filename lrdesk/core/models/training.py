@@ -273,10 +273,10 @@ class Trainer:
     def _evaluate(self, g: _Group, t: int) -> None:
         d, net = self.data, self.network
         train = net.loss(g.P, d.X_train, d.y_train)
-        train_acc = net.accuracy(g.P, d.X_train, d.y_train)
+        train_acc = _accuracy(net, g.P, d.X_train, d.y_train, d.task)
         has_test = len(d.y_test) > 0
         test = net.loss(g.P, d.X_test, d.y_test) if has_test else None
-        test_acc = net.accuracy(g.P, d.X_test, d.y_test) if has_test else None
+        test_acc = _accuracy(net, g.P, d.X_test, d.y_test, d.task) if has_test else None
         for i, run in enumerate(g.runs):
             self.evaluations[run].append((
                 t, float(train[i]), None if train_acc is None else float(train_acc[i]),
@@ -343,6 +343,15 @@ class Trainer:
         if not self.path[run] or self.path[run][-1][0] != step:
             self.path[run].append((step, params.copy()))
         events.append((run, VERDICTS[code], step, reason))
+
+
+def _accuracy(net: Network, P: Array, X: Array, y: Array, task: str) -> Array | None:
+    """Share of rows classified right; a squared-error network on 0/1 labels says 1 above ½."""
+    if task == "regression":
+        return None
+    if net.loss_kind == "mse":
+        return ((net.predictions(P, X) > 0.5) == y).mean(axis=1)
+    return net.accuracy(P, X, y)
 
 
 def train(spec: ModelExperiment, progress=None, cancelled=None) -> Trainer:
