@@ -116,31 +116,47 @@ class Network:
         return np.concatenate(parts)
 
     # --- forward and backward ----------------------------------------------------------------
-    def forward(self, P: Array, X: Array) -> list[Array]:
-        """Activations of every layer, (K, n, width); the last is the output's logits."""
+    def forward(self, P: Array, X: Array, work: Workspace | None = None) -> list[Array]:
+        """Activations of every layer, (K, n, width); the last is the output's logits.
+
+        With a ``work`` space the arrays are its buffers, overwritten by the next call.
+        """
+        work = work or Workspace()
         layers = self.split(P)
+        K, n = P.shape[0], X.shape[-2]
         acts = [X]
         a = X
         for index, (W, b) in enumerate(layers):
-            z = np.matmul(a, W)
+            z = work.get(f"z{index}", (K, n, W.shape[2]))
+            np.matmul(a, W, out=z)
             z += b[:, None, :]
             if index < len(layers) - 1:
-                z = np.tanh(z, out=z) if self.activation == "tanh" else np.maximum(z, 0.0, out=z)
+                if self.activation == "tanh":
+                    np.tanh(z, out=z)
+                else:
+                    np.maximum(z, 0.0, out=z)
             acts.append(z)
             a = z
         return acts
 
-    def loss(self, P: Array, X: Array, y: Array) -> Array:
-        return self._loss_and_dz(self.forward(P, X)[-1], y, need_grad=False)[0]
+    def loss(self, P: Array, X: Array, y: Array, work: Workspace | None = None) -> Array:
+        return self._loss_and_dz(self.forward(P, X, work)[-1], y, need_grad=False)[0]
 
-    def loss_and_gradient(self, P: Array, X: Array, y: Array, grad: Array | None = None):
-        """Mean loss (K,) over the rows and its gradient (K, dim), by backpropagation."""
+    def loss_and_gradient(self, P: Array, X: Array, y: Array, grad: Array | None = None,
+                          work: Workspace | None = None):
+        """Mean loss (K,) over the rows and its gradient (K, dim), by backpropagation.
+
+        Buffers (K, n, width) come from ``work`` when given, so that repeated calls reuse
+        memory instead of faulting in fresh pages every step.
+        """
+        work = work or Workspace()
         P = np.ascontiguousarray(P)
-        acts = self.forward(P, X)
+        acts = self.forward(P, X, work)
         loss, dz = self._loss_and_dz(acts[-1], y, need_grad=True)
         if grad is None:
             grad = np.empty_like(P)
-        K = P.shape[0]
+        K, n = P.shape[0], X.shape[-2]
+        ones = work.ones(n)
         layers = self.split(P)
         for index in range(len(layers) - 1, -1, -1):
             (a0, b0, c0), (i, o) = self.offsets()[index], self.shapes[index]
@@ -150,11 +166,16 @@ class Network:
                 np.matmul(a_prev.T, dz, out=gW)
             else:
                 np.matmul(a_prev.transpose(0, 2, 1), dz, out=gW)
-            np.sum(dz, axis=1, out=grad[:, b0:c0])
+            np.matmul(ones, dz, out=grad[:, b0:c0])  # Σ over the rows, as one product
             if index:
-                da = np.matmul(dz, layers[index][0].transpose(0, 2, 1))
+                da = work.get(f"da{index}", (K, n, i))
+                W_t = np.ascontiguousarray(layers[index][0].transpose(0, 2, 1))
+                np.matmul(dz, W_t, out=da)
+                slope = work.get(f"slope{index}", (K, n, i))
                 if self.activation == "tanh":
-                    da *= 1.0 - a_prev * a_prev
+                    np.multiply(a_prev, a_prev, out=slope)
+                    np.subtract(1.0, slope, out=slope)
+                    da *= slope
                 else:
                     da *= a_prev > 0
                 dz = da
@@ -190,9 +211,12 @@ class Network:
         e /= n
         return loss, e
 
-    def predictions(self, P: Array, X: Array) -> Array:
+    def predictions(self, P: Array, X: Array, work: Workspace | None = None) -> Array:
         """The predicted value (regression) or class (classification) per run and row (K, n)."""
-        z = self.forward(np.ascontiguousarray(P), X)[-1]
+        return self.decide(self.forward(np.ascontiguousarray(P), X, work)[-1])
+
+    def decide(self, z: Array) -> Array:
+        """Predictions from the logits (K, n, out)."""
         if self.loss_kind == "mse":
             return z[..., 0]
         if self.loss_kind == "bce":
@@ -204,6 +228,34 @@ class Network:
         if self.loss_kind == "mse":
             return None
         return (self.predictions(P, X) == y).mean(axis=1)
+
+    def loss_and_logits(self, P: Array, X: Array, y: Array, work: Workspace | None = None):
+        """The loss (K,) and the output logits (K, n, out) from one forward pass."""
+        z = self.forward(np.ascontiguousarray(P), X, work)[-1]
+        return self._loss_and_dz(z, y, need_grad=False)[0], z
+
+
+class Workspace:
+    """Scratch arrays reused from call to call, by name and shape."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[tuple, Array] = {}
+
+    def get(self, name: str, shape: tuple[int, ...]) -> Array:
+        key = (name, shape)
+        buffer = self._buffers.get(key)
+        if buffer is None:
+            buffer = self._buffers[key] = np.empty(shape)
+        return buffer
+
+    def ones(self, n: int) -> Array:
+        key = ("ones", (n,))
+        if key not in self._buffers:
+            self._buffers[key] = np.ones(n)
+        return self._buffers[key]
+
+    def clear(self) -> None:
+        self._buffers.clear()
 
 
 def _sigmoid(s: Array) -> Array:

@@ -19,22 +19,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrdesk.core.models.networks import Network
+from lrdesk.core.models.networks import Network, Workspace
 
 Array = np.ndarray
 
 
-def hessian_vector_products(network: Network, P: Array, V: Array, X: Array, y: Array) -> Array:
+def hessian_vector_products(network: Network, P: Array, V: Array, X: Array, y: Array,
+                            work: Workspace | None = None) -> Array:
     """H(θ_k)·v_k for every run k (P and V shaped (K, dim), each v_k of length 1 or 0)."""
     scale = np.sqrt(np.mean(P * P, axis=1, keepdims=True))
     eps = 1e-4 * np.maximum(1.0, scale)
-    _, up = network.loss_and_gradient(P + eps * V, X, y)
-    _, down = network.loss_and_gradient(P - eps * V, X, y)
+    _, up = network.loss_and_gradient(P + eps * V, X, y, work=work)
+    _, down = network.loss_and_gradient(P - eps * V, X, y, work=work)
     return (up - down) / (2.0 * eps)
 
 
 def top_eigenvalues(network: Network, P: Array, X: Array, y: Array, which: str = "top",
-                    max_iterations: int = 40, rtol: float = 1e-6) -> Array:
+                    max_iterations: int = 40, rtol: float = 1e-6,
+                    work: Workspace | None = None) -> Array:
     """The largest (or, ``which="lowest"``, the smallest) Hessian eigenvalue of each run."""
     P = np.ascontiguousarray(P, dtype=float)
     K, dim = P.shape
@@ -48,11 +50,12 @@ def top_eigenvalues(network: Network, P: Array, X: Array, y: Array, which: str =
     live = np.ones(K, dtype=bool)
     previous = np.full(K, np.nan)
     estimate = np.full(K, np.nan)
+    work = work or Workspace()
     with np.errstate(all="ignore"):
         for j in range(m):
             basis[:, j] = v
             size[live] = j + 1
-            w = hessian_vector_products(network, P, v, X, y)
+            w = hessian_vector_products(network, P, v, X, y, work)
             alpha[:, j] = np.einsum("kd,kd->k", w, v)
             for _ in range(2):  # full re-orthogonalisation, twice for safety
                 w -= np.einsum("kj,kjd->kd", np.einsum("kjd,kd->kj", basis[:, : j + 1], w),

@@ -42,7 +42,7 @@ from lrdesk.core.engine.batch import (
 )
 from lrdesk.core.models.data_setup import make_data, make_model
 from lrdesk.core.models.datasets import Dataset
-from lrdesk.core.models.networks import Network
+from lrdesk.core.models.networks import Network, Workspace
 from lrdesk.core.models.sharpness import top_eigenvalues
 from lrdesk.core.models.spec import ModelExperiment
 from lrdesk.core.optim.decay import DECOUPLED, add_l2, base_optimizer, shrink
@@ -108,6 +108,7 @@ class _Group:
         self.prev_update = np.zeros_like(self.P)
         self.scratch = np.empty_like(self.P)
         self.delta = np.empty_like(self.P)
+        self.work = Workspace()
 
     @property
     def done(self) -> bool:
@@ -129,6 +130,7 @@ class _Group:
         for name in ("P", "decay", "neg_lr", "prev_small", "prev_update"):
             setattr(self, name, np.ascontiguousarray(getattr(self, name)[keep]))
         self.scratch, self.delta = np.empty_like(self.P), np.empty_like(self.P)
+        self.work.clear()
         self.opt.take(keep)
 
 
@@ -173,6 +175,7 @@ class Trainer:
         self.path: list[list[tuple[int, Array]]] = [[] for _ in range(K)]
         self.path_every = max(1, -(-self.max_steps // (spec.path_points - 1)))
         self.start_loss = np.full(K, np.nan)
+        self._sharpness_work = Workspace()
 
     @property
     def done(self) -> bool:
@@ -220,13 +223,13 @@ class Trainer:
     def _step(self, g: _Group, events: list) -> None:
         t, net = g.t, self.network
         X, y = g.batch_of(t)
-        loss, grad = net.loss_and_gradient(g.P, X, y, g.scratch)
+        loss, grad = net.loss_and_gradient(g.P, X, y, g.scratch, g.work)
         gnorm = np.sqrt(np.einsum("kd,kd->k", grad, grad))
         self.train_loss[t, g.runs] = loss
         self.grad_norm[t, g.runs] = gnorm
         if t == 0:
             self.start_loss[g.runs] = loss
-        self._record(g, t)
+        self._record(g, t, loss)
         stopped = self._judge(g, t, loss, gnorm, events)
         if t == g.steps:
             self._finish_budget(g, events, ~stopped)
@@ -257,26 +260,32 @@ class Trainer:
         g.prev_small = np.einsum("kd,kd->k", D, D) <= self.spec.tolerance ** 2
         g.prev_update = D.copy()
 
-    def _record(self, g: _Group, t: int) -> None:
+    def _record(self, g: _Group, t: int, loss: Array) -> None:
         last = t == g.steps
         if t % g.eval_every == 0 or last:
-            self._evaluate(g, t)
+            self._evaluate(g, t, loss)
         every = self.spec.sharpness_every
         if every and (t % every == 0 or last):
-            values = top_eigenvalues(self.network, g.P, self.data.X_train, self.data.y_train)
+            values = top_eigenvalues(self.network, g.P, self.data.X_train, self.data.y_train,
+                                     work=self._sharpness_work)
             for run, value in zip(g.runs, values, strict=True):
                 self.sharpness[run].append((t, float(value)))
         if t % self.path_every == 0 or last:
             for run, p in zip(g.runs, g.P, strict=True):
                 self.path[run].append((t, p.copy()))
 
-    def _evaluate(self, g: _Group, t: int) -> None:
+    def _evaluate(self, g: _Group, t: int, step_loss: Array) -> None:
         d, net = self.data, self.network
-        train = net.loss(g.P, d.X_train, d.y_train)
-        train_acc = _accuracy(net, g.P, d.X_train, d.y_train, d.task)
-        has_test = len(d.y_test) > 0
-        test = net.loss(g.P, d.X_test, d.y_test) if has_test else None
-        test_acc = _accuracy(net, g.P, d.X_test, d.y_test, d.task) if has_test else None
+        if g.batch is None:  # the step's own forward pass was over every training row
+            train = step_loss
+            z = g.work.get(f"z{len(net.shapes) - 1}", (len(g.runs), d.n_train, net.widths[-1]))
+        else:
+            train, z = net.loss_and_logits(g.P, d.X_train, d.y_train, g.work)
+        train_acc = _accuracy(net, z, d.y_train, d.task)
+        test = test_acc = None
+        if len(d.y_test):
+            test, z = net.loss_and_logits(g.P, d.X_test, d.y_test, g.work)
+            test_acc = _accuracy(net, z, d.y_test, d.task)
         for i, run in enumerate(g.runs):
             self.evaluations[run].append((
                 t, float(train[i]), None if train_acc is None else float(train_acc[i]),
@@ -345,13 +354,15 @@ class Trainer:
         events.append((run, VERDICTS[code], step, reason))
 
 
-def _accuracy(net: Network, P: Array, X: Array, y: Array, task: str) -> Array | None:
-    """Share of rows classified right; a squared-error network on 0/1 labels says 1 above ½."""
+def _accuracy(net: Network, z: Array, y: Array, task: str) -> Array | None:
+    """Share of rows classified right, from the logits; a squared-error network on 0/1 labels
+    says 1 above ½."""
     if task == "regression":
         return None
+    decided = net.decide(z)
     if net.loss_kind == "mse":
-        return ((net.predictions(P, X) > 0.5) == y).mean(axis=1)
-    return net.accuracy(P, X, y)
+        decided = (decided > 0.5).astype(float)
+    return (decided == y).mean(axis=1)
 
 
 def train(spec: ModelExperiment, progress=None, cancelled=None) -> Trainer:
