@@ -330,9 +330,9 @@ class Trainer:
             run = int(g.runs[i])
             L = self.train_loss[: g.steps + 1, run]
             final, L0 = L[-1], L[0]
-            before = L[:window].min() if window > 0 else np.inf
+            before = L[:max(window, 1)].min()  # the start counts as before the final stretch
             best_w, worst_w = L[window:].min(), L[window:].max()
-            margin = 1e-12 * max(1.0, abs(before)) if np.isfinite(before) else 0.0
+            margin = 1e-12 * max(1.0, abs(before))
             rise = L0 + 1e-9 * max(abs(L0), 1e-300)
             if best_w < before - margin and final < before:
                 code, why = SLOW, "the budget ran out while the training loss was still falling"
