@@ -149,3 +149,25 @@ def test_datasets_lists_every_dataset(capsys):
     assert code == 0 and all(f"{key}  (" in out for key in DATASETS)
     code, out, _ = _run(capsys, "datasets", "--format", "json")
     assert [d["key"] for d in json.loads(out)["datasets"]] == list(DATASETS)
+
+
+def test_sweep_and_map_accept_a_model_experiment(capsys, tmp_path):
+    path = tmp_path / "line.lrdesk.json"
+    code, _, err = _run(capsys, "train", "--preset", "line", "--save", str(path), "--format",
+                        "json")
+    assert code == 0, err
+    code, out, err = _run(capsys, "sweep", "--experiment", str(path), "--num", "6",
+                          "--range-test", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    limit = linear_theory(make_dataset("line")).lr_max_stable
+    for row in doc["rates"]:
+        assert (row["verdict"] == "diverged") == (row["learning_rate"] > limit)
+    assert {"valley", "steep", "minimum", "stopped_at"} <= set(doc["range_test"])
+    code, out, err = _run(capsys, "map", "--experiment", str(path), "--nx", "4", "--ny", "3",
+                          "--y", "batch_size", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["y"]["values"][-1] == 80 and len(doc["verdict"]) == len(doc["y"]["values"])
+    code, _, err = _run(capsys, "map", "--experiment", str(path), "--y", "condition")
+    assert code == 2 and "batch_size" in err
