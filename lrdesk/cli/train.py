@@ -283,21 +283,22 @@ def _write_text(report: dict, out) -> None:
     d, m, theory = report["dataset"], report["model"], report["theory"]
     out.write(f"{d['title']}: {d['n_train']} training rows, {d['n_test']} test rows, features "
               f"{', '.join(d['features'])}{' (standardised)' if d['standardized'] else ''}\n")
-    out.write(f"Model: {m['description']}, {m['parameters']} parameters\n")
+    out.write(f"Model: {m['title']}, {m['parameters']} parameters\n")
     if theory:
         out.write(f"Theory (exact): gradient descent is stable below 2/λmax = "
                   f"{theory['lr_max_stable']:.4g}; fastest at 2/(λmin + λmax) = "
                   f"{theory['lr_optimal']:.4g}; condition number {theory['condition_number']:.4g};"
                   f" least-squares loss {theory['optimum_loss']:.6g}\n")
     out.write("\n run  optimizer  learning rate  batch  verdict      at step  train loss  "
-              "test loss  test acc.\n")
+              "test loss  test acc.\n")  # losses over the whole sets, at the last evaluation
     for r in report["runs"]:
         last = r["evaluations"]
+        train = last["train_loss"][-1] if last["train_loss"] else r["final_loss"]
         test = last["test_loss"][-1] if last["test_loss"] else None
         acc = last["test_accuracy"][-1] if last["test_accuracy"] else None
         out.write(f"{r['run']:4d}  {r['optimizer']:<9}  {r['learning_rate']:13.6g}  "
                   f"{r['batch_size'] or 'all'!s:>5}  {r['verdict']:<11}  {r['verdict_step']:7,d}"
-                  f"  {_num(r['final_loss']):>10}  {_num(test):>9}  "
+                  f"  {_num(train):>10}  {_num(test):>9}  "
                   f"{'' if acc is None else f'{100 * acc:.1f} %':>9}\n")
     out.write("\n")
     for r in report["runs"]:

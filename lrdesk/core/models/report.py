@@ -72,6 +72,17 @@ def run_report(trainer: Trainer, k: int) -> dict:
     }
 
 
+_LOSS_TITLES = {"mse": "mean squared error", "bce": "binary cross-entropy",
+                "cross_entropy": "cross-entropy"}
+
+
+def _title(kind: str, net) -> str:
+    if kind != "mlp":
+        return MODELS[kind]
+    shape = "-".join(str(w) for w in net.widths)
+    return f"a {shape} {net.activation} network ({_LOSS_TITLES[net.loss_kind]})"
+
+
 def train_report(trainer: Trainer) -> dict:
     spec, net, data = trainer.spec, trainer.network, trainer.data
     theory = None
@@ -82,6 +93,7 @@ def train_report(trainer: Trainer) -> dict:
         "lrdesk": __version__,
         "dataset": data.describe(),
         "model": {"kind": spec.model.kind, "description": MODELS[spec.model.kind],
+                  "title": _title(spec.model.kind, net),
                   "widths": list(net.widths), "loss": net.loss_kind,
                   "activation": net.activation if len(net.widths) > 2 else None,
                   "init": spec.model.init, "parameters": net.dim,
