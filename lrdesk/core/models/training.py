@@ -77,6 +77,10 @@ class TrainChunk:
     grad_norm: Array
     events: list[tuple[int, str, int, str]] = field(default_factory=list)  # run, verdict, step, why
     done: bool = False
+    #: what was recorded in this chunk, per run: lists as in ``Trainer`` (the params are copies)
+    evaluations: list[list[tuple]] = field(default_factory=list)
+    sharpness: list[list[tuple[int, float]]] = field(default_factory=list)
+    path: list[list[tuple[int, Array]]] = field(default_factory=list)
 
 
 class _Group:
@@ -198,6 +202,8 @@ class Trainer:
             raise ValueError("advance needs at least one step")
         first = self.step
         events: list = []
+        marks = [(len(e), len(h), len(p)) for e, h, p in
+                 zip(self.evaluations, self.sharpness, self.path, strict=True)]
         with np.errstate(all="ignore"):
             for g in self.groups:
                 for _ in range(int(n)):
@@ -206,8 +212,12 @@ class Trainer:
                     self._step(g, events)
         last = min(first + int(n), self.max_steps + 1)
         rows = slice(first, max(first, last))
-        return TrainChunk(np.arange(rows.start, rows.stop), self.train_loss[rows].copy(),
-                          self.grad_norm[rows].copy(), events, self.done)
+        return TrainChunk(
+            np.arange(rows.start, rows.stop), self.train_loss[rows].copy(),
+            self.grad_norm[rows].copy(), events, self.done,
+            [list(self.evaluations[k][m[0]:]) for k, m in enumerate(marks)],
+            [list(self.sharpness[k][m[1]:]) for k, m in enumerate(marks)],
+            [[(t, p.copy()) for t, p in self.path[k][m[2]:]] for k, m in enumerate(marks)])
 
     def run_to_end(self, chunk: int = 256, progress=None, cancelled=None) -> Trainer:
         """Advance until done; ``progress(done, total)`` after each chunk; stop if ``cancelled()``."""

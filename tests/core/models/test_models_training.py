@@ -160,6 +160,10 @@ def test_chunks_are_fresh_and_add_up_to_the_whole():
     np.testing.assert_array_equal(losses, whole.train_loss)
     chunks[0].train_loss[:] = -1.0  # the trainer never shares its arrays
     assert parts.train_loss[0, 0] != -1.0
+    for k in range(2):
+        assert [e for c in chunks for e in c.evaluations[k]] == whole.evaluations[k]
+        assert [s for s, _ in (p for c in chunks for p in c.path[k])] == \
+            [s for s, _ in whole.path[k]]
     events = [e for c in chunks for e in c.events]
     assert sorted(e[0] for e in events) == [0, 1] and all(e[2] == 40 for e in events)
 
