@@ -190,11 +190,12 @@ class Network:
             return loss, ((2.0 / n) * r)[..., None] if need_grad else None
         if self.loss_kind == "bce":
             s = z[..., 0]
-            # log(1 + e^s) − y·s, written to stay finite for large |s|
-            loss = (np.maximum(s, 0.0) - y * s + np.log1p(np.exp(-np.abs(s)))).mean(axis=1)
+            # log(1 + e^s) − y·s = max(s, 0) − y·s + log(1 + e^−|s|): finite for large |s|
+            e = np.exp(-np.abs(s))
+            loss = (np.maximum(s, 0.0) - y * s + np.log1p(e)).mean(axis=1)
             if not need_grad:
                 return loss, None
-            p = _sigmoid(s)
+            p = np.where(s >= 0, 1.0, e) / (1.0 + e)  # the sigmoid, from the same e^−|s|
             return loss, ((p - y) / n)[..., None]
         labels = np.broadcast_to(np.asarray(y, dtype=np.int64), z.shape[:2])
         top = z.max(axis=2, keepdims=True)
@@ -256,11 +257,6 @@ class Workspace:
 
     def clear(self) -> None:
         self._buffers.clear()
-
-
-def _sigmoid(s: Array) -> Array:
-    out = np.exp(-np.abs(s))
-    return np.where(s >= 0, 1.0 / (1.0 + out), out / (1.0 + out))
 
 
 def build_network(model: str, n_features: int, task: str, n_classes: int,

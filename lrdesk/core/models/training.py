@@ -263,7 +263,7 @@ class Trainer:
             shrink(g.P, neg_lr, g.decay)
         elif np.any(g.decay):
             grad = add_l2(grad, g.P, g.decay, np.empty_like(grad))
-        D = g.opt.delta(np.asfortranarray(grad), neg_lr, t + 1, g.delta)
+        D = g.opt.delta(grad, neg_lr, t + 1, g.delta)
         dots = np.einsum("kd,kd->k", D, g.prev_update)
         self.reversals[g.runs] += dots < 0
         g.P += D
