@@ -116,7 +116,14 @@ def train_command(args) -> int:
         atomic_write_text(args.save_data, dataset_to_csv(data))
     if args.save:
         atomic_write_text(args.save, dumps_model(spec))
-    trainer = Trainer(spec, data, network).run_to_end()
+    trainer = Trainer(spec, data, network)
+    _check_work(trainer)
+    progress = _Progress() if sys.stderr.isatty() else None
+    try:
+        trainer.run_to_end(chunk=64, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     report = train_report(trainer)
     fmt = args.format or ("text" if sys.stdout.isatty() else "json")
     if fmt == "json":
@@ -127,6 +134,43 @@ def train_command(args) -> int:
     else:
         _write_text(report, sys.stdout)
     return 0
+
+
+#: multiply-adds one command may ask for (about an hour here)
+MAX_WORK = 1e13
+
+
+def _check_work(trainer: Trainer) -> None:
+    rows = [min(r.batch_size or trainer.data.n_train, trainer.data.n_train)
+            for r in trainer.spec.runs]
+    work = 3.0 * trainer.network.dim * sum(
+        rows[k] * int(trainer.run_steps[k]) for k in range(trainer.K))
+    if work > MAX_WORK:
+        raise CliError(f"--steps: {work:.1e} multiply-adds is hours of work (at most "
+                       f"{MAX_WORK:.0e}); use fewer steps, runs, rows or units")
+
+
+class _Progress:
+    """A one-line progress bar on stderr, redrawn a few times a second."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - self._last < 0.2:
+            return
+        self._last = now
+        share = done / total if total else 1.0
+        sys.stderr.write(f"\rtraining [{'#' * int(30 * share):<30}] {100 * share:3.0f}%  "
+                         f"step {done:,} of {total:,}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\r" + " " * 72 + "\r")
+        sys.stderr.flush()
 
 
 def _prefix(spec: ModelExperiment, exc: Exception) -> str:

@@ -129,6 +129,8 @@ def test_own_csv_data(capsys, tmp_path):
     (["--target", "y"], "--target: only with --data"),
     (["--preset", "edge-of-stability", "--dataset", "xor"], "drop --dataset"),
     (["--noise", "0.9"], "--dataset: noise"),
+    (["--hidden", "64,64,64", "--lr", "0.1", "--lr", "0.2", "--steps", "10000000"],
+     "hours of work"),
 ])
 def test_bad_options_give_one_line(capsys, argv, message):
     code, out, err = _run(capsys, "train", *argv)

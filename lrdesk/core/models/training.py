@@ -219,6 +219,11 @@ class Trainer:
             [list(self.sharpness[k][m[1]:]) for k, m in enumerate(marks)],
             [[(t, p.copy()) for t, p in self.path[k][m[2]:]] for k, m in enumerate(marks)])
 
+    def chunks(self, steps: int = 256):
+        """Yield a ``TrainChunk`` every ``steps`` steps until done; stop iterating to cancel."""
+        while not self.done:
+            yield self.advance(steps)
+
     def run_to_end(self, chunk: int = 256, progress=None, cancelled=None) -> Trainer:
         """Advance until done; ``progress(done, total)`` after each chunk; stop if ``cancelled()``."""
         while not self.done:

@@ -152,9 +152,7 @@ def test_chunks_are_fresh_and_add_up_to_the_whole():
     spec = _spec([ModelRunSpec(0.3), ModelRunSpec(0.1, "adam")], steps=40)
     whole = Trainer(spec).run_to_end(chunk=1000)
     parts = Trainer(spec)
-    chunks = []
-    while not parts.done:
-        chunks.append(parts.advance(7))
+    chunks = list(parts.chunks(7))
     assert chunks[-1].done and not chunks[0].done
     losses = np.vstack([c.train_loss for c in chunks])
     np.testing.assert_array_equal(losses, whole.train_loss)
