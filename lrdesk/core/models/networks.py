@@ -181,6 +181,76 @@ class Network:
                 dz = da
         return loss, grad
 
+    def hessian_vector_product(self, P: Array, V: Array, X: Array, y: Array) -> Array:
+        """H(θ_k)·v_k for every run k, exactly: Pearlmutter's R-operator (forward over reverse).
+
+        R{·} is the directional derivative along V of each quantity of backpropagation: the
+        forward pass carries R{z} = R{a}·W + a·V_W + V_b and R{a} = σ'(z)·R{z}; the backward pass
+        carries R{∂L/∂z} and returns R{∇L} = H·v (Pearlmutter, 1994, "Fast Exact Multiplication
+        by the Hessian").
+        """
+        P, V = np.ascontiguousarray(P), np.ascontiguousarray(V)
+        layers, vlayers = self.split(P), self.split(V)
+        K, n = P.shape[0], X.shape[-2]
+        acts, racts = [X], [None]  # the data do not move with θ
+        a, ra = X, None
+        for index, ((W, b), (VW, Vb)) in enumerate(zip(layers, vlayers, strict=True)):
+            z = np.matmul(a, W) + b[:, None, :]
+            rz = np.matmul(a, VW) + Vb[:, None, :]
+            if ra is not None:
+                rz += np.matmul(ra, W)
+            if index < len(layers) - 1:
+                if self.activation == "tanh":
+                    a = np.tanh(z)
+                    ra = (1.0 - a * a) * rz
+                else:
+                    a = np.maximum(z, 0.0)
+                    ra = (z > 0) * rz
+                acts.append(a)
+                racts.append(ra)
+            else:
+                acts.append(z)
+                racts.append(rz)
+        z, rz = acts[-1], racts[-1]
+        dz = self._loss_and_dz(z, y, need_grad=True)[1]
+        rdz = self._second_derivative_times(z, rz, n)
+        out = np.empty_like(P)
+        for index in range(len(layers) - 1, -1, -1):
+            (a0, b0, c0), (i, o) = self.offsets()[index], self.shapes[index]
+            a_prev = acts[index]
+            a_t = a_prev.T if a_prev.ndim == 2 else a_prev.transpose(0, 2, 1)
+            hW = np.matmul(a_t, rdz)
+            if index:
+                hW += np.matmul(racts[index].transpose(0, 2, 1), dz)
+            out[:, a0:b0] = hW.reshape(K, i * o)
+            out[:, b0:c0] = rdz.sum(axis=1)
+            if index:
+                W, VW = layers[index][0], vlayers[index][0]
+                da = np.matmul(dz, W.transpose(0, 2, 1))
+                rda = np.matmul(rdz, W.transpose(0, 2, 1)) + np.matmul(dz, VW.transpose(0, 2, 1))
+                ra = racts[index]
+                if self.activation == "tanh":
+                    slope = 1.0 - a_prev * a_prev
+                    # d/dz (1 − tanh²) = −2·tanh·(1 − tanh²)
+                    rdz = rda * slope - 2.0 * da * a_prev * ra
+                    dz = da * slope
+                else:
+                    on = a_prev > 0
+                    rdz, dz = rda * on, da * on
+        return out
+
+    def _second_derivative_times(self, z: Array, rz: Array, n: int) -> Array:
+        """(∂²L/∂z²)·R{z} for the mean loss over n rows."""
+        if self.loss_kind == "mse":
+            return (2.0 / n) * rz
+        if self.loss_kind == "bce":
+            p = 0.5 * (1.0 + np.tanh(0.5 * z))  # the sigmoid, stable for large |z|
+            return p * (1.0 - p) * rz / n
+        shifted = z - z.max(axis=2, keepdims=True)
+        p = np.exp(shifted)
+        p /= p.sum(axis=2, keepdims=True)
+        return (p * rz - p * np.sum(p * rz, axis=2, keepdims=True)) / n
+
     def _loss_and_dz(self, z: Array, y: Array, need_grad: bool):
         """Loss per run and its derivative by the logits z (K, n, out), mean over n rows."""
         n = z.shape[1]

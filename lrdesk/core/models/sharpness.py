@@ -1,8 +1,7 @@
 """Sharpness: the top eigenvalue of the training loss's Hessian, from Hessian-vector products.
 
-A Hessian-vector product is the central difference of two exact gradients (backpropagation),
-``H·v ≈ (∇L(θ + εv) − ∇L(θ − εv)) / 2ε`` for a unit vector v, with ε = 1e-4·max(1, rms θ): its
-error is of order ε² (exact, up to rounding, for linear regression, whose gradient is linear).
+Hessian-vector products are exact, by Pearlmutter's R-operator (``Network.hessian_vector_product``);
+``finite_difference_hvp`` (the central difference of two gradients) is kept as a cross-check.
 The extreme eigenvalues come from the Lanczos iteration with full re-orthogonalisation, batched
 over the runs, started from the same seeded random vector; it stops when the extreme Ritz value
 of every run changes by less than ``rtol`` (relative) from one iteration to the next, or after
@@ -26,7 +25,13 @@ Array = np.ndarray
 
 def hessian_vector_products(network: Network, P: Array, V: Array, X: Array, y: Array,
                             work: Workspace | None = None) -> Array:
-    """H(θ_k)·v_k for every run k (P and V shaped (K, dim), each v_k of length 1 or 0)."""
+    """H(θ_k)·v_k for every run k (P and V shaped (K, dim)), exactly."""
+    return network.hessian_vector_product(P, V, X, y)
+
+
+def finite_difference_hvp(network: Network, P: Array, V: Array, X: Array, y: Array,
+                          work: Workspace | None = None) -> Array:
+    """(∇L(θ + εv) − ∇L(θ − εv)) / 2ε, ε = 1e-4·max(1, rms θ), for unit vectors v: error O(ε²)."""
     scale = np.sqrt(np.mean(P * P, axis=1, keepdims=True))
     eps = 1e-4 * np.maximum(1.0, scale)
     _, up = network.loss_and_gradient(P + eps * V, X, y, work=work)

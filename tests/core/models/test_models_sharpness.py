@@ -8,6 +8,7 @@ import pytest
 from lrdesk.core.models.networks import Network
 from lrdesk.core.models.presets import EDGE_OF_STABILITY
 from lrdesk.core.models.sharpness import (
+    finite_difference_hvp,
     full_hessian,
     hessian_vector_products,
     stability_threshold,
@@ -73,15 +74,22 @@ def test_lanczos_matches_the_full_hessian_of_small_networks(net):
             eig[0], rel=1e-5, abs=1e-7)
 
 
-def test_hessian_vector_products_batch_over_runs():
-    net = Network((2, 3, 1), "mse", "tanh")
-    X, y = RNG.normal(size=(10, 2)), RNG.normal(size=10)
+@pytest.mark.parametrize("net", [Network((2, 3, 1), "mse", "tanh"),
+                                 Network((2, 4, 3, 1), "bce", "tanh"),
+                                 Network((2, 5, 3), "cross_entropy", "relu"),
+                                 Network((3, 4), "cross_entropy")], ids=str)
+def test_exact_hessian_vector_products_match_differences_of_gradients(net):
+    X = RNG.normal(size=(10, net.widths[0]))
+    y = RNG.integers(0, max(2, net.widths[-1]), 10).astype(float)
+    if net.loss_kind == "mse":
+        y = RNG.normal(size=10)
     P, V = RNG.normal(size=(4, net.dim)), RNG.normal(size=(4, net.dim))
     V /= np.linalg.norm(V, axis=1, keepdims=True)
     HV = hessian_vector_products(net, P, V, X, y)
-    for k in range(4):
-        np.testing.assert_allclose(HV[k], full_hessian(net, P[k], X, y) @ V[k], rtol=1e-6,
-                                   atol=1e-9)
+    np.testing.assert_allclose(HV, finite_difference_hvp(net, P, V, X, y), rtol=1e-6, atol=1e-8)
+    for k in range(4):  # batched over runs: each run's product is its own
+        np.testing.assert_allclose(HV[k], hessian_vector_products(net, P[k:k + 1], V[k:k + 1],
+                                                                  X, y)[0], rtol=1e-12)
 
 
 def test_thresholds():
