@@ -173,3 +173,15 @@ def test_sweep_and_map_accept_a_model_experiment(capsys, tmp_path):
     assert doc["y"]["values"][-1] == 80 and len(doc["verdict"]) == len(doc["y"]["values"])
     code, _, err = _run(capsys, "map", "--experiment", str(path), "--y", "condition")
     assert code == 2 and "batch_size" in err
+
+
+def test_own_csv_classes_with_logistic_regression(capsys, tmp_path):
+    path = tmp_path / "pass.csv"
+    rng = np.random.default_rng(1)
+    hours = rng.uniform(0, 10, 60)
+    lines = ["hours,passed"] + [f"{h},{int(h > 5)}" for h in hours]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = _json(capsys, "--data", str(path), "--target", "passed", "--task", "binary",
+                "--model", "logistic", "--lr", "1", "--steps", "300")
+    assert doc["model"]["loss"] == "bce" and doc["dataset"]["n_classes"] == 2
+    assert doc["runs"][0]["evaluations"]["train_accuracy"][-1] > 0.9
