@@ -140,7 +140,7 @@ class Network:
         return acts
 
     def loss(self, P: Array, X: Array, y: Array, work: Workspace | None = None) -> Array:
-        return self._loss_and_dz(self.forward(P, X, work)[-1], y, need_grad=False)[0]
+        return self._loss_and_dz(self.forward(P, X, work)[-1], y, False, work)[0]
 
     def loss_and_gradient(self, P: Array, X: Array, y: Array, grad: Array | None = None,
                           work: Workspace | None = None):
@@ -152,7 +152,7 @@ class Network:
         work = work or Workspace()
         P = np.ascontiguousarray(P)
         acts = self.forward(P, X, work)
-        loss, dz = self._loss_and_dz(acts[-1], y, need_grad=True)
+        loss, dz = self._loss_and_dz(acts[-1], y, need_grad=True, work=work)
         if grad is None:
             grad = np.empty_like(P)
         K, n = P.shape[0], X.shape[-2]
@@ -251,22 +251,42 @@ class Network:
         p /= p.sum(axis=2, keepdims=True)
         return (p * rz - p * np.sum(p * rz, axis=2, keepdims=True)) / n
 
-    def _loss_and_dz(self, z: Array, y: Array, need_grad: bool):
-        """Loss per run and its derivative by the logits z (K, n, out), mean over n rows."""
-        n = z.shape[1]
+    def _loss_and_dz(self, z: Array, y: Array, need_grad: bool, work: Workspace | None = None):
+        """Loss per run and its derivative by the logits z (K, n, out), mean over n rows.
+
+        The (K, n) temporaries come from ``work``: fresh ones each step would fault in pages.
+        """
+        K, n = z.shape[:2]
+        work = work or Workspace()
         if self.loss_kind == "mse":
-            r = z[..., 0] - y
+            dz = work.get("dz", (K, n, 1))
+            r = dz[..., 0]
+            np.subtract(z[..., 0], y, out=r)
             loss = np.einsum("kn,kn->k", r, r) / n
-            return loss, ((2.0 / n) * r)[..., None] if need_grad else None
+            if not need_grad:
+                return loss, None
+            r *= 2.0 / n
+            return loss, dz
         if self.loss_kind == "bce":
             s = z[..., 0]
             # log(1 + e^s) − y·s = max(s, 0) − y·s + log(1 + e^−|s|): finite for large |s|
-            e = np.exp(-np.abs(s))
-            loss = (np.maximum(s, 0.0) - y * s + np.log1p(e)).mean(axis=1)
+            e, t, u = (work.get(name, (K, n)) for name in ("bce_e", "bce_t", "bce_u"))
+            np.abs(s, out=e)
+            np.negative(e, out=e)
+            np.exp(e, out=e)
+            np.maximum(s, 0.0, out=t)
+            t -= np.multiply(y, s, out=u)
+            t += np.log1p(e, out=u)
+            loss = t.mean(axis=1)
             if not need_grad:
                 return loss, None
-            p = np.where(s >= 0, 1.0, e) / (1.0 + e)  # the sigmoid, from the same e^−|s|
-            return loss, ((p - y) / n)[..., None]
+            np.add(1.0, e, out=u)
+            np.divide(e, u, out=t)  # the sigmoid from the same e^−|s|: e/(1 + e) for s < 0,
+            np.divide(1.0, u, out=t, where=s >= 0)  # 1/(1 + e) for s >= 0
+            dz = work.get("dz", (K, n, 1))
+            np.subtract(t, y, out=dz[..., 0])
+            dz *= 1.0 / n
+            return loss, dz
         labels = np.broadcast_to(np.asarray(y, dtype=np.int64), z.shape[:2])
         top = z.max(axis=2, keepdims=True)
         shifted = z - top
@@ -303,7 +323,7 @@ class Network:
     def loss_and_logits(self, P: Array, X: Array, y: Array, work: Workspace | None = None):
         """The loss (K,) and the output logits (K, n, out) from one forward pass."""
         z = self.forward(np.ascontiguousarray(P), X, work)[-1]
-        return self._loss_and_dz(z, y, need_grad=False)[0], z
+        return self._loss_and_dz(z, y, False, work)[0], z
 
 
 class Workspace:
