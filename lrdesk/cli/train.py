@@ -116,7 +116,10 @@ def train_command(args) -> int:
         atomic_write_text(args.save_data, dataset_to_csv(data))
     if args.save:
         atomic_write_text(args.save, dumps_model(spec))
-    trainer = Trainer(spec, data, network)
+    try:
+        trainer = Trainer(spec, data, network)
+    except ModelError as exc:
+        raise CliError(f"--points/--hidden/--lr: {exc}") from None
     _check_work(trainer)
     progress = _Progress() if sys.stderr.isatty() else None
     try:

@@ -131,6 +131,8 @@ def test_own_csv_data(capsys, tmp_path):
     (["--noise", "0.9"], "--dataset: noise"),
     (["--hidden", "64,64,64", "--lr", "0.1", "--lr", "0.2", "--steps", "10000000"],
      "hours of work"),
+    (["--dataset", "plane", "--points", "200000", "--model", "mlp", "--hidden", "64,64,64",
+      *("--lr", "0.1") * 8, "--steps", "1"], "GB for the activations"),
 ])
 def test_bad_options_give_one_line(capsys, argv, message):
     code, out, err = _run(capsys, "train", *argv)

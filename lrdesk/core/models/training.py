@@ -42,7 +42,7 @@ from lrdesk.core.engine.batch import (
 )
 from lrdesk.core.models.data_setup import make_data, make_model
 from lrdesk.core.models.datasets import Dataset
-from lrdesk.core.models.networks import Network, Workspace
+from lrdesk.core.models.networks import ModelError, Network, Workspace
 from lrdesk.core.models.sharpness import top_eigenvalues
 from lrdesk.core.models.spec import ModelExperiment
 from lrdesk.core.optim.decay import DECOUPLED, add_l2, base_optimizer, shrink
@@ -162,6 +162,9 @@ class Trainer:
             batch = r.batch_size if r.batch_size is not None and r.batch_size < self.data.n_train \
                 else None
             keys.setdefault((r.optimizer, batch), []).append(i)
+        _check_memory(self.network, [(len(runs), batch or self.data.n_train)
+                                     for (_, batch), runs in keys.items()],
+                      max(self.data.n_train, len(self.data.y_test)))
         self.groups = [_Group(self, runs) for runs in keys.values()]
         self.max_steps = max(g.steps for g in self.groups)
         self.run_steps = np.zeros(K, dtype=np.int64)
@@ -367,6 +370,22 @@ class Trainer:
         if not self.path[run] or self.path[run][-1][0] != step:
             self.path[run].append((step, params.copy()))
         events.append((run, VERDICTS[code], step, reason))
+
+
+#: the most memory the work arrays of one trainer may take
+MAX_WORK_BYTES = 2_000_000_000
+
+
+def _check_memory(network: Network, groups: list[tuple[int, int]], eval_rows: int) -> None:
+    """Refuse, in words, a trainer whose activations would not fit in memory."""
+    width = sum(network.widths[1:])
+    total = 0
+    for runs, rows in groups:
+        # z and the backward pass's two arrays per layer, for training and for evaluation
+        total += 8 * runs * width * (3 * rows + eval_rows)
+    if total > MAX_WORK_BYTES:
+        raise ModelError(f"this needs about {total / 1e9:.1f} GB for the activations (at most "
+                         f"{MAX_WORK_BYTES / 1e9:.0f} GB): use fewer runs, rows or units")
 
 
 def _accuracy(net: Network, z: Array, y: Array, task: str) -> Array | None:
