@@ -9,12 +9,12 @@ step and reason and the sharpness samples, as JSON, CSV or text.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from dataclasses import replace
 
 from lrdesk.cli.common import CliError, parse_float, parse_learning_rate, parse_params, parse_whole
+from lrdesk.cli.train_output import landscape, write_csv, write_text
 from lrdesk.core.experiment.fileio import atomic_write_text
 from lrdesk.core.experiment.spec import MAX_FILE_BYTES, SpecError
 from lrdesk.core.models.csv_data import dataset_to_csv
@@ -92,6 +92,10 @@ def register(sub) -> None:
         "epoch)")
     add("--sharpness-every", metavar="N", help="steps between sharpness samples (default: never)")
     add("--tolerance", metavar="TOL", help="gradient and step length that count as converged")
+    add("--landscape", choices=("axes", "random", "pca"), help="also compute the training loss "
+        "on a plane through each run's final parameters: axes (the exact surface of a "
+        "two-parameter model), random (filter-normalised directions) or pca (of the path)")
+    add("--landscape-size", metavar="N", help="grid points a side (default: 41)")
     add("--save-data", metavar="FILE.csv", help="write the data used (features, target, split)")
     add("--save", metavar="FILE", help="also save the experiment to FILE (.lrdesk.json)")
     add("--experiment", metavar="FILE", help="take the experiment from a saved model file")
@@ -128,14 +132,19 @@ def train_command(args) -> int:
         if progress is not None:
             progress.close()
     report = train_report(trainer)
+    if args.landscape:
+        size = 41 if args.landscape_size is None else parse_whole(args.landscape_size,
+                                                                   "--landscape-size", 3, 201)
+        for run in report["runs"]:
+            run["landscape"] = landscape(trainer, run["run"] - 1, args.landscape, size)
     fmt = args.format or ("text" if sys.stdout.isatty() else "json")
     if fmt == "json":
         json.dump(report, sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     elif fmt == "csv":
-        _write_csv(report, sys.stdout)
+        write_csv(report, sys.stdout)
     else:
-        _write_text(report, sys.stdout)
+        write_text(report, sys.stdout)
     return 0
 
 
@@ -312,52 +321,6 @@ def _schedule(args) -> ScheduleSpec:
         return ScheduleSpec(args.schedule or "constant", params, warmup)
     except InvalidSchedule as exc:
         raise CliError(f"--schedule: {exc}") from None
-
-
-# --- output --------------------------------------------------------------------------------
-def _write_csv(report: dict, out) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["run", "learning_rate", "batch_size", "step", "train_loss", "gradient_norm"])
-    for run in report["runs"]:
-        for step, (loss, norm) in enumerate(zip(run["train_loss"], run["gradient_norm"],
-                                                strict=True)):
-            writer.writerow([run["run"], repr(run["learning_rate"]), run["batch_size"] or "",
-                             step, "" if loss is None else repr(loss),
-                             "" if norm is None else repr(norm)])
-
-
-def _write_text(report: dict, out) -> None:
-    d, m, theory = report["dataset"], report["model"], report["theory"]
-    out.write(f"{d['title']}: {d['n_train']} training rows, {d['n_test']} test rows, features "
-              f"{', '.join(d['features'])}{' (standardised)' if d['standardized'] else ''}\n")
-    out.write(f"Model: {m['title']}, {m['parameters']} parameters\n")
-    if theory:
-        out.write(f"Theory (exact): gradient descent is stable below 2/λmax = "
-                  f"{theory['lr_max_stable']:.4g}; fastest at 2/(λmin + λmax) = "
-                  f"{theory['lr_optimal']:.4g}; condition number {theory['condition_number']:.4g};"
-                  f" least-squares loss {theory['optimum_loss']:.6g}\n")
-    out.write("\n run  optimizer  learning rate  batch  verdict      at step  train loss  "
-              "test loss  test acc.\n")  # losses over the whole sets, at the last evaluation
-    for r in report["runs"]:
-        last = r["evaluations"]
-        train = last["train_loss"][-1] if last["train_loss"] else r["final_loss"]
-        test = last["test_loss"][-1] if last["test_loss"] else None
-        acc = last["test_accuracy"][-1] if last["test_accuracy"] else None
-        out.write(f"{r['run']:4d}  {r['optimizer']:<9}  {r['learning_rate']:13.6g}  "
-                  f"{r['batch_size'] or 'all'!s:>5}  {r['verdict']:<11}  {r['verdict_step']:7,d}"
-                  f"  {_num(train):>10}  {_num(test):>9}  "
-                  f"{'' if acc is None else f'{100 * acc:.1f} %':>9}\n")
-    out.write("\n")
-    for r in report["runs"]:
-        line = f"run {r['run']}: {r['reason']}"
-        if r["sharpness"]["values"]:
-            line += (f"; sharpness {_num(r['sharpness']['values'][-1])} "
-                     f"(2/η = {r['sharpness']['threshold']:.4g})")
-        out.write(line + "\n")
-
-
-def _num(value) -> str:
-    return "-" if value is None else f"{value:.4g}"
 
 
 def list_datasets(args) -> int:

@@ -187,3 +187,25 @@ def test_own_csv_classes_with_logistic_regression(capsys, tmp_path):
                 "--model", "logistic", "--lr", "1", "--steps", "300")
     assert doc["model"]["loss"] == "bce" and doc["dataset"]["n_classes"] == 2
     assert doc["runs"][0]["evaluations"]["train_accuracy"][-1] > 0.9
+
+
+def test_landscape_of_a_two_parameter_model_is_its_exact_bowl(capsys):
+    doc = _json(capsys, "--dataset", "line", "--lr", "0.1", "--steps", "30", "--landscape",
+                "axes", "--landscape-size", "5")
+    land = doc["runs"][0]["landscape"]
+    d = make_dataset("line")
+    w0, b0 = doc["runs"][0]["final_params"]
+    i, j = 2, 4
+    w, b = w0 + land["alphas"][j], b0 + land["betas"][i]
+    r = w * d.X_train[:, 0] + b - d.y_train
+    assert land["losses"][i][j] == pytest.approx(np.mean(r * r), rel=1e-12)
+    start = land["path"][0]
+    assert start == pytest.approx([doc["runs"][0]["initial_params"][0] - w0,
+                                   doc["runs"][0]["initial_params"][1] - b0])
+    doc = _json(capsys, "--dataset", "xor", "--hidden", "4", "--lr", "0.3", "--steps", "40",
+                "--landscape", "pca", "--landscape-size", "7")
+    land = doc["runs"][0]["landscape"]
+    assert len(land["losses"]) == 7 and sum(land["explained"]) <= 1 + 1e-9
+    code, _, err = _run(capsys, "train", "--dataset", "xor", "--steps", "5", "--landscape",
+                        "axes")
+    assert code == 2 and "two parameters" in err
