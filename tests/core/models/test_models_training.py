@@ -106,6 +106,9 @@ def test_gradient_descent_converges_below_the_limit_and_diverges_above(standardi
     assert VERDICTS[trainer.verdict[0]] != "diverged" and below[-1] < start
     assert VERDICTS[trainer.verdict[1]] == "diverged"
     assert np.nanmax(above) > 10 * start
+    if standardize:  # benign: 0.99 of the limit reaches the least-squares optimum
+        best = linear_theory(make_dataset("housing", standardize=True)).optimum_loss
+        assert below[-1] == pytest.approx(best, rel=1e-9)
 
 
 def test_weight_decay_lowers_the_stable_rate():
