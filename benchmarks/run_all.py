@@ -1,7 +1,7 @@
 """Run every benchmark script in this folder, one after another, and print their reports.
 
 Each script prints a table and writes its figures to ``benchmarks/results/NAME.json``.
-Usage: ``python benchmarks/run_all.py [engine gui sweep bundle]`` (default: all of them).
+Usage: ``python benchmarks/run_all.py [engine gui sweep train bundle]`` (default: all of them).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("engine", "gui", "sweep", "bundle")
+ORDER = ("engine", "gui", "sweep", "train", "bundle")
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,5 @@
-"""The command line: `lrdesk` opens the window; `run`, `functions`, `sweep`, `map` print numbers.
+"""The command line: `lrdesk` opens the window; `run`, `functions`, `sweep`, `map`, `train`,
+`datasets` print numbers.
 
 Every subcommand goes through ``args.handler(args) -> int``. Bad input anywhere ends with ONE line
 on stderr starting ``lrdesk: error:`` and exit status 2, never a traceback.
@@ -18,7 +19,7 @@ from lrdesk.cli.common import CliError
 
 __all__ = ["main"]
 
-COMMANDS = ("run", "functions", "sweep", "map")
+COMMANDS = ("run", "functions", "sweep", "map", "train", "datasets")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,10 +53,12 @@ def _fail(message: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     from lrdesk.cli import run as cli_run
     from lrdesk.cli import sweep as cli_sweep  # the subcommands, with the engine they need
+    from lrdesk.cli import train as cli_train
 
     parser = argparse.ArgumentParser(
         prog="lrdesk",
-        usage="lrdesk [FILE ...] [--smoke OUT.png]\n       lrdesk {run,functions,sweep,map} ...",
+        usage="lrdesk [FILE ...] [--smoke OUT.png]\n"
+        "       lrdesk {run,functions,sweep,map,train,datasets} ...",
         description="See how the learning rate steers gradient descent. Without a command, "
         "opens the window (with the experiment FILEs given).",
     )
@@ -63,13 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     cli_run.register(sub)
     cli_sweep.register(sub)
+    cli_train.register(sub)
     return parser
 
 
 def _window_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lrdesk", description="Open the LR Desk window. Commands: run, functions, sweep, "
-        "map (see lrdesk --help).")
+        "map, train, datasets (see lrdesk --help).")
     parser.add_argument("files", nargs="*", metavar="FILE", help="experiment files to open")
     parser.add_argument("--smoke", metavar="OUT.png",
                         help="start, run the default experiment, save a picture and quit")

@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from lrdesk.cli import model_sweep
 from lrdesk.cli.common import CliError, parse_float, parse_learning_rate, parse_whole
 from lrdesk.cli.experiment import add_experiment_options, experiment_from_args
 from lrdesk.core.engine.batch import VERDICTS
@@ -111,6 +112,8 @@ def sweep_rates(args, setup: SweepSetup) -> np.ndarray:
 
 
 def run_sweep(args) -> int:
+    if model_sweep.is_model_experiment(args.experiment):  # a model, not a surface
+        return model_sweep.run_model_sweep(args)
     spec = experiment_from_args(args, (PLACEHOLDER_RATE,))
     setup = SweepSetup.from_spec(spec)
     rates = sweep_rates(args, setup)
@@ -226,6 +229,8 @@ def map_axes(args, spec: ExperimentSpec) -> tuple[MapAxis, MapAxis]:
 
 
 def run_map(args) -> int:
+    if model_sweep.is_model_experiment(args.experiment):  # a model, not a surface
+        return model_sweep.run_model_map(args)
     spec = experiment_from_args(args, (PLACEHOLDER_RATE,))
     x, y = map_axes(args, spec)
     _check_work(len(x.values) * len(y.values), spec.steps, "--nx x --ny x --steps")

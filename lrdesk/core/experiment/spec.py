@@ -219,6 +219,9 @@ def from_dict(data: Any) -> ExperimentSpec:
     d = _Fields(data, "file")
     if d.get("format", str) != FORMAT:
         raise SpecError(f"format: expected '{FORMAT}'")
+    if d.get("kind", str, default="surface") != "surface":
+        # a model experiment (lrdesk.core.models.spec, format version 2) is not a surface one
+        raise SpecError("kind: this is a model experiment; open it with `lrdesk train --experiment`")
     version = d.get("version", int)
     if version > VERSION:
         raise SpecError(
