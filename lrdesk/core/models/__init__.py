@@ -2,30 +2,41 @@
 
 Pure NumPy, float64, no Qt. The flat parameter order and the minibatch rule are documented in
 ``networks`` and ``training``.
+
+Public names (imported from their module on first use, so start-up stays lazy):
+
+- ``datasets``: ``DATASETS``, ``Dataset``, ``DatasetError``, ``make_dataset``
+- ``csv_data``: ``dataset_to_csv``, ``read_csv_dataset``
+- ``networks``: ``Network``, ``build_network``
+- ``training``: ``TrainChunk``, ``Trainer``, ``train``
+- ``spec``: ``DataSpec``, ``ModelSpec``, ``ModelRunSpec``, ``ModelExperiment``, ``dumps_model``,
+  ``loads_model``
+- ``presets``: ``PRESETS``
+- ``landscape``: ``axes_plane``, ``random_plane``, ``pca_plane``, ``loss_slice``
+- ``rate_finding``: ``range_test``, ``rate_sweep``, ``rate_batch_map``
+- ``sharpness``: ``top_eigenvalues``
+- ``theory``: ``linear_theory``
 """
 
-from lrdesk.core.models.csv_data import dataset_to_csv, read_csv_dataset
-from lrdesk.core.models.datasets import DATASETS, Dataset, DatasetError, make_dataset
-from lrdesk.core.models.landscape import axes_plane, loss_slice, pca_plane, random_plane
-from lrdesk.core.models.networks import Network, build_network
-from lrdesk.core.models.presets import PRESETS
-from lrdesk.core.models.rate_finding import range_test, rate_batch_map, rate_sweep
-from lrdesk.core.models.sharpness import top_eigenvalues
-from lrdesk.core.models.spec import (
-    DataSpec,
-    ModelExperiment,
-    ModelRunSpec,
-    ModelSpec,
-    dumps_model,
-    loads_model,
-)
-from lrdesk.core.models.theory import linear_theory
-from lrdesk.core.models.training import TrainChunk, Trainer, train
+from __future__ import annotations
 
-__all__ = [
-    "DATASETS", "PRESETS", "DataSpec", "Dataset", "DatasetError", "ModelExperiment",
-    "ModelRunSpec", "ModelSpec", "Network", "TrainChunk", "Trainer", "axes_plane",
-    "build_network", "dataset_to_csv", "dumps_model", "linear_theory", "loads_model",
-    "loss_slice", "make_dataset", "pca_plane", "random_plane", "range_test", "rate_batch_map",
-    "rate_sweep", "read_csv_dataset", "top_eigenvalues", "train",
-]
+from lrdesk._lazy import lazy_exports
+
+_WHERE = {
+    "DATASETS": "datasets", "Dataset": "datasets", "DatasetError": "datasets",
+    "make_dataset": "datasets",
+    "dataset_to_csv": "csv_data", "read_csv_dataset": "csv_data",
+    "Network": "networks", "build_network": "networks",
+    "TrainChunk": "training", "Trainer": "training", "train": "training",
+    "DataSpec": "spec", "ModelSpec": "spec", "ModelRunSpec": "spec", "ModelExperiment": "spec",
+    "dumps_model": "spec", "loads_model": "spec",
+    "PRESETS": "presets",
+    "axes_plane": "landscape", "random_plane": "landscape", "pca_plane": "landscape",
+    "loss_slice": "landscape",
+    "range_test": "rate_finding", "rate_sweep": "rate_finding", "rate_batch_map": "rate_finding",
+    "top_eigenvalues": "sharpness",
+    "linear_theory": "theory",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)
