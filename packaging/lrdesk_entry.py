@@ -47,8 +47,14 @@ def main() -> int:
         return bundle_check.main()
     probe = _start_probe() if first_paint.probe_requested() else None
     from lrdesk.cli import main as lrdesk_main
+    from lrdesk.cli import quiet_broken_pipe
 
-    status = lrdesk_main()
+    try:
+        status = lrdesk_main()
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, not at exit: a reader gone (`| head`) ends quietly
+    except BrokenPipeError:
+        status = quiet_broken_pipe()
     del probe
     return status
 

@@ -11,34 +11,84 @@ subcommands (and NumPy with them) are imported only when one of them is asked fo
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import os
+import re
 import sys
 
 from lrdesk._version import __version__
-from lrdesk.cli.common import CliError
+from lrdesk.cli.common import CliError, quoted
 
 __all__ = ["main"]
 
 COMMANDS = ("run", "functions", "sweep", "map", "train", "datasets")
+#: the longest error line printed: a message never floods a terminal
+MAX_MESSAGE = 300
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose own errors (a missing value, an unknown option, an invalid choice) are
+    one line like every other error, not the whole usage."""
+
+    def error(self, message: str):
+        raise CliError(_argparse_words(message))
+
+
+def _argparse_words(message: str) -> str:
+    """'argument --lr: expected one argument' -> '--lr: needs a value'; long values shortened."""
+    message = re.sub(r"^argument ([^:]+): ", r"\1: ", message)
+    message = message.replace("expected one argument", "needs a value (none was given)")
+    message = re.sub(r"'([^']*)'", lambda m: quoted(m.group(1)), message)
+    if message.startswith("unrecognized arguments: "):
+        words = message.removeprefix("unrecognized arguments: ").split()
+        message = "unknown option(s): " + " ".join(quoted(w) for w in words[:5])
+        message += " ..." if len(words) > 5 else ""
+        message += " (see lrdesk --help)"
+    return message
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # inside the guard: a closed pipe is noticed here, not at exit
+        return status
+    except BrokenPipeError:  # e.g. `lrdesk run ... | head`: the reader has what it wanted
+        return quiet_broken_pipe()
+
+
+def quiet_broken_pipe() -> int:
+    """Point stdout at the null device so that Python's final flush cannot complain; status 1."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no real stdout (windowed)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
+
+
+def _main(argv: list[str]) -> int:
     first = next((a for a in argv if not a.startswith("-")), None)
     wants_commands = first in COMMANDS or argv[:1] in (["-h"], ["--help"])
+    if first is not None and not wants_commands and not os.path.exists(first):
+        close = difflib.get_close_matches(first, COMMANDS, n=1, cutoff=0.6)
+        if close:  # `lrdesk swep --num 3`: a misspelled command, not a file to open
+            return _fail(f"{quoted(first)} is not a command: did you mean {quoted(close[0])}? "
+                         f"(commands: {', '.join(COMMANDS)})")
     try:
-        args = (_parser() if wants_commands else _window_parser()).parse_args(argv)
-    except SystemExit as exc:  # --help, --version and argparse's own errors (status 2)
+        parser = _parser() if wants_commands else _window_parser()
+        args = parser.parse_args(argv)
+        _refuse_empty_values(args)
+    except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
+    except CliError as exc:  # argparse's own errors and empty values
+        return _fail(str(exc))
     try:
         return args.handler(args)
     except (CliError, ValueError) as exc:  # ValueError: the core's SpecError, InvalidFunction...
         return _fail(str(exc))
-    except BrokenPipeError:  # e.g. `lrdesk run ... | head`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    except BrokenPipeError:
+        raise
     except OSError as exc:
-        return _fail(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+        return _fail(f"{quoted(str(exc.filename or 'file'))}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         sys.stderr.write("\nlrdesk: interrupted\n")
         return 130
@@ -46,8 +96,21 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fail(message: str) -> int:
     line = " ".join(message.split()) or "something went wrong"
+    if len(line) > MAX_MESSAGE:
+        line = line[: MAX_MESSAGE - 3] + "..."
     sys.stderr.write(f"lrdesk: error: {line}\n")
     return 2
+
+
+def _refuse_empty_values(args: argparse.Namespace) -> None:
+    """`--save ''`, `--steps ''`: an empty value is a mistake, never a silent default."""
+    for dest, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            if dest == "files":
+                raise CliError("an empty file name was given")
+            raise CliError(f"--{dest.replace('_', '-')}: the value is empty (give one, or leave "
+                           "the option out)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     from lrdesk.cli import sweep as cli_sweep  # the subcommands, with the engine they need
     from lrdesk.cli import train as cli_train
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lrdesk",
         usage="lrdesk [FILE ...] [--smoke OUT.png]\n"
         "       lrdesk {run,functions,sweep,map,train,datasets} ...",
@@ -63,7 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         "opens the window (with the experiment FILEs given).",
     )
     parser.add_argument("--version", action="version", version=f"lrdesk {__version__}")
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    # prog given: otherwise each subcommand's usage line repeats the custom usage text above
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", prog="lrdesk")
     cli_run.register(sub)
     cli_sweep.register(sub)
     cli_train.register(sub)
@@ -71,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _window_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lrdesk", description="Open the LR Desk window. Commands: run, functions, sweep, "
         "map, train, datasets (see lrdesk --help).")
     parser.add_argument("files", nargs="*", metavar="FILE", help="experiment files to open")
@@ -83,12 +147,22 @@ def _window_parser() -> argparse.ArgumentParser:
 
 
 def open_window(args) -> int:
-    missing = [f for f in args.files if not os.path.isfile(f)]
-    if missing:
-        # a typo in a command name lands here too: say both, never open a window for it
-        raise CliError(
-            f"'{missing[0]}' is neither a command ({', '.join(COMMANDS)}) nor an experiment file"
-        )
+    for path in args.files:
+        _check_file_to_open(path)
     from lrdesk.gui.app import run_app  # Qt loads only when the window is wanted
 
     return run_app(files=args.files, smoke=args.smoke)
+
+
+def _check_file_to_open(path: str) -> None:
+    """A file to open must be a regular file; a word that is neither a file nor a command is
+    refused too, never a window opened for it."""
+    from lrdesk.core.experiment.fileio import NotRegularFile, check_regular_file
+
+    try:
+        check_regular_file(path)
+    except NotRegularFile as exc:
+        raise CliError(f"{quoted(path)} is {exc.kind}, not an experiment file") from None
+    except OSError:
+        raise CliError(f"{quoted(path)} is neither a command ({', '.join(COMMANDS)}) nor an "
+                       "experiment file") from None

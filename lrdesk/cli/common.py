@@ -11,12 +11,20 @@ class CliError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
 
 
+def quoted(text: str, limit: int = 40) -> str:
+    """A value the user typed, quoted for a message and shortened: never 100,000 characters."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return f"'{text}'"
+
+
 def parse_float(text: str, what: str) -> float:
     """The finite number typed for option ``what``; CliError otherwise."""
     try:
         value = float(text)
     except ValueError:
-        raise CliError(f"{what}: '{text}' is not a number") from None
+        raise CliError(f"{what}: {quoted(text)} is not a number") from None
     if math.isnan(value):
         raise CliError(f"{what}: NaN is not allowed")
     if math.isinf(value):
@@ -46,7 +54,7 @@ def parse_whole(text: str | int, what: str, low: int, high: int) -> int:
     try:
         value = int(text)
     except (TypeError, ValueError):
-        raise CliError(f"{what}: '{text}' is not a whole number") from None
+        raise CliError(f"{what}: {quoted(str(text))} is not a whole number") from None
     if not low <= value <= high:
         raise CliError(f"{what}: must be from {low:,} to {high:,}, not {value:,}")
     return value
@@ -63,6 +71,6 @@ def parse_params(items: list[str] | None, what: str = "--param") -> dict[str, fl
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise CliError(f"{what}: expected NAME=VALUE, not '{item}'")
+            raise CliError(f"{what}: expected NAME=VALUE, not {quoted(item)}")
         out[name.strip()] = parse_float(value, f"{what} {name.strip()}")
     return out

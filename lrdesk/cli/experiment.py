@@ -16,7 +16,9 @@ from lrdesk.cli.common import (
     parse_params,
     parse_point,
     parse_steps,
+    quoted,
 )
+from lrdesk.core.experiment.fileio import FileTooLarge, NotRegularFile, read_bytes
 from lrdesk.core.experiment.spec import (
     MAX_FILE_BYTES,
     MAX_STEPS,
@@ -26,6 +28,7 @@ from lrdesk.core.experiment.spec import (
     loads,
 )
 from lrdesk.core.functions import make_function
+from lrdesk.core.limits import MAX_LEARNING_RATE
 from lrdesk.core.optim.optimizers import OPTIMIZERS
 from lrdesk.core.optim.schedules import SCHEDULES, InvalidSchedule, ScheduleSpec
 from lrdesk.core.surfaces import CUSTOM, LossFunction
@@ -97,7 +100,7 @@ def experiment_from_args(args, learning_rates: Sequence[float] | None = None) ->
     try:
         spec.validate()
     except SpecError as exc:
-        raise CliError(_as_option(str(exc))) from None
+        raise CliError(_as_option(exc, rates_given=learning_rates is not None)) from None
     return spec
 
 
@@ -106,20 +109,27 @@ def default_rates(function: LossFunction, start: tuple[float, ...]) -> list[floa
     from lrdesk.core.theory.hessian import local_theory
 
     limit = local_theory(function, start).lr_max_stable
-    return [0.1 * limit, 0.9 * limit, 1.1 * limit] if limit else [1e-3, 1e-2, 1e-1]
+    rates = [0.1 * limit, 0.9 * limit, 1.1 * limit] if limit else [1e-3, 1e-2, 1e-1]
+    # a nearly flat function has a huge limit: the suggestions stop at the cap (never an error
+    # about rates the user did not type)
+    clamped = [min(rate, MAX_LEARNING_RATE) for rate in rates]
+    return list(dict.fromkeys(clamped))
 
 
 def load_experiment(path: str) -> ExperimentSpec:
     """A saved experiment, read (at most a file's worth of bytes) and checked."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_bytes(path, MAX_FILE_BYTES)  # a folder, pipe or device is refused unopened
+    except NotRegularFile as exc:
+        raise CliError(f"--experiment: {quoted(path)} is {exc.kind}, not a file") from None
+    except FileTooLarge:
+        raise CliError(f"--experiment: {quoted(path)} is too large to be an experiment file") from None
     except OSError as exc:
-        raise CliError(f"--experiment: cannot read {path} ({exc.strerror or exc})") from None
+        raise CliError(f"--experiment: cannot read {quoted(path)} ({exc.strerror or exc})") from None
     try:
         return loads(data)
     except SpecError as exc:
-        raise CliError(f"--experiment: {exc}") from None
+        raise CliError(f"--experiment: {exc.in_words()}") from None
 
 
 def _schedule(args) -> ScheduleSpec:
@@ -127,7 +137,7 @@ def _schedule(args) -> ScheduleSpec:
     try:
         steps = int(warmup)
     except ValueError:
-        raise CliError(f"--warmup-steps: '{warmup}' is not a whole number") from None
+        raise CliError(f"--warmup-steps: {quoted(warmup)} is not a whole number") from None
     start = parse_float(args.warmup_start or "0.1", "--warmup-start")
     params = tuple(sorted(parse_params(args.schedule_param, "--schedule-param").items()))
     try:
@@ -143,9 +153,12 @@ def _tolerance(text: str) -> float:
     return value
 
 
-def _as_option(message: str) -> str:
-    """'runs[2].learning_rate: ...' -> '--lr: ...' (the option the user typed)."""
-    field, _, rest = message.partition(": ")
+def _as_option(exc: SpecError, rates_given: bool) -> str:
+    """'runs[2].learning_rate: ...' -> '--lr: ...' (the option the user typed); a problem with
+    rates the user did not give names them as the suggested ones."""
+    field, _, rest = str(exc).partition(": ")
     base = field.split(".")[-1] if field.startswith("runs[") else field
+    if base in ("learning_rate", "runs") and not rates_given:
+        return f"the suggested learning rates: {rest}"
     option = _FIELD_OPTIONS.get(base)
-    return f"{option}: {rest}" if option else message
+    return f"{option}: {rest}" if option else exc.in_words()

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from lrdesk._version import __version__
-from lrdesk.cli.common import CliError, parse_learning_rate
+from lrdesk.cli.common import CliError, parse_learning_rate, quoted
 from lrdesk.cli.experiment import EXPERIMENT_OPTIONS, add_experiment_options, experiment_from_args
+from lrdesk.core.experiment.fileio import atomic_write_text
 from lrdesk.core.experiment.simulation import ExperimentResult, Simulation
 from lrdesk.core.experiment.spec import ExperimentSpec, dumps
 from lrdesk.core.functions import make_function
@@ -63,12 +64,25 @@ def register(sub) -> None:
 # ------------------------------------------------------------------------------------------
 def run_command(args) -> int:
     spec = _spec_from_args(args)
-    if args.save:
-        Path(args.save).write_text(dumps(spec), encoding="utf-8")
-    result = _simulate(spec)
+    if args.save is not None:
+        save_experiment(spec, args.save)
+    with np.errstate(all="ignore"):  # a run that overflows is a verdict (diverged), not a warning
+        result = _simulate(spec)
     fmt = args.format or ("text" if sys.stdout.isatty() else "json")
     {"json": _write_json, "csv": _write_csv, "text": _write_text}[fmt](result, sys.stdout)
     return 0
+
+
+def save_experiment(spec: ExperimentSpec, path: str) -> None:
+    """Save atomically: a full disk or a killed save never leaves a half-written file."""
+    target = Path(path)
+    if target.is_dir():
+        raise CliError(f"--save: {quoted(path)} is a folder; give a file name")
+    try:
+        atomic_write_text(target, dumps(spec))
+    except OSError as exc:
+        raise CliError(f"--save: cannot save {quoted(path)} ({exc.strerror or exc}); any old "
+                       "file there is unchanged") from None
 
 
 def _spec_from_args(args) -> ExperimentSpec:

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 from lrdesk.cli import model_sweep
-from lrdesk.cli.common import CliError, parse_float, parse_learning_rate, parse_whole
+from lrdesk.cli.common import CliError, parse_float, parse_learning_rate, parse_whole, quoted
 from lrdesk.cli.experiment import add_experiment_options, experiment_from_args
 from lrdesk.core.engine.batch import VERDICTS
 from lrdesk.core.experiment.spec import ExperimentSpec
@@ -101,7 +101,7 @@ def _check_work(runs: int, steps: int, what: str) -> None:
 # sweep
 # ------------------------------------------------------------------------------------------
 def sweep_rates(args, setup: SweepSetup) -> np.ndarray:
-    suggested = lr_range(setup.function)
+    suggested = lr_range(setup.function)  # already below the cap
     low = parse_learning_rate(args.lr_min, "--lr-min") if args.lr_min else suggested[0]
     high = parse_learning_rate(args.lr_max, "--lr-max") if args.lr_max else suggested[1]
     num = parse_whole(args.num, "--num", 1, MAX_RATES)
@@ -114,6 +114,11 @@ def sweep_rates(args, setup: SweepSetup) -> np.ndarray:
 def run_sweep(args) -> int:
     if model_sweep.is_model_experiment(args.experiment):  # a model, not a surface
         return model_sweep.run_model_sweep(args)
+    with np.errstate(all="ignore"):  # runs that overflow are verdicts (diverged), not warnings
+        return _run_sweep(args)
+
+
+def _run_sweep(args) -> int:
     spec = experiment_from_args(args, (PLACEHOLDER_RATE,))
     setup = SweepSetup.from_spec(spec)
     rates = sweep_rates(args, setup)
@@ -214,12 +219,14 @@ def map_axes(args, spec: ExperimentSpec) -> tuple[MapAxis, MapAxis]:
     for axis in ("x", "y"):
         name = getattr(args, axis)
         if name not in AXIS_TITLES:
-            raise CliError(f"--{axis}: unknown axis '{name}' (choose one of: "
+            raise CliError(f"--{axis}: unknown axis {quoted(name)} (choose one of: "
                            f"{', '.join(AXIS_TITLES)})")
         low, high = default_range(name, spec)
         given_low, given_high = getattr(args, f"{axis}_min"), getattr(args, f"{axis}_max")
-        low = parse_float(given_low, f"--{axis}-min") if given_low else low
-        high = parse_float(given_high, f"--{axis}-max") if given_high else high
+        # a rate axis obeys the same check as every learning rate
+        number = parse_learning_rate if name == "lr" else parse_float
+        low = number(given_low, f"--{axis}-min") if given_low else low
+        high = number(given_high, f"--{axis}-max") if given_high else high
         count = parse_whole(getattr(args, f"n{axis}"), f"--n{axis}", 1, 2000)
         try:
             axes.append(MapAxis(name, axis_values(name, count, low, high)))
@@ -231,6 +238,11 @@ def map_axes(args, spec: ExperimentSpec) -> tuple[MapAxis, MapAxis]:
 def run_map(args) -> int:
     if model_sweep.is_model_experiment(args.experiment):  # a model, not a surface
         return model_sweep.run_model_map(args)
+    with np.errstate(all="ignore"):  # cells that overflow are verdicts (diverged), not warnings
+        return _run_map(args)
+
+
+def _run_map(args) -> int:
     spec = experiment_from_args(args, (PLACEHOLDER_RATE,))
     x, y = map_axes(args, spec)
     _check_work(len(x.values) * len(y.values), spec.steps, "--nx x --ny x --steps")

@@ -71,11 +71,36 @@ def run_app(files: tuple[str, ...] | list[str] = (), smoke: str | None = None) -
 
     window = MainWindow(settings=Settings())
     window.show()
+    open_files(window, files)
+    return app.exec()
+
+
+def open_files(window, files) -> None:
+    """Open the first of ``files`` in ``window``. Whatever goes wrong, the window stays up with
+    the experiment it had and says why: an exception here would end the process with the
+    window's threads still running (Qt then aborts it)."""
     for path in list(files)[:1]:
-        window.file_actions.open_path(str(path))
+        try:
+            window.file_actions.open_path(str(path))
+        except Exception as exc:  # the boundary: a file given at start-up never takes the app down
+            show_start_problem(window, str(path), exc)
+            return
     if len(files) > 1:
         window.statusBar().showMessage("Opened the first file only: one experiment per window.", 8000)
-    return app.exec()
+
+
+def show_start_problem(window, path: str, exc: Exception) -> None:
+    """A message box (not blocking) and a status line saying the file could not be opened."""
+    from PySide6.QtWidgets import QMessageBox
+
+    name = os.path.basename(path) or path
+    reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+    box = QMessageBox(QMessageBox.Icon.Warning, "LR Desk", f"“{name}” cannot be opened.",
+                      QMessageBox.StandardButton.Ok, window)
+    box.setInformativeText(f"{reason}. LR Desk shows its usual experiment instead.")
+    box.open()
+    window.start_problem_box = box
+    window.statusBar().showMessage(f"“{name}” cannot be opened: {reason}", 15000)
 
 
 def _use_offscreen_without_display(required: bool) -> None:

@@ -7,10 +7,12 @@ on the Rosenbrock valley. So switching the function picks new rates from its sta
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 from lrdesk.core.functions import make_function
+from lrdesk.core.limits import MAX_LEARNING_RATE
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.core.theory.hessian import local_theory, lr_range
 
@@ -19,6 +21,8 @@ MAX_RUNS = 8
 RATE_FRACTIONS = (0.02, 0.5, 1.1, 0.1, 0.9, 0.005, 0.25, 1.5)
 #: where the theory knows no limit, the suggested range's top stands in for it
 FALLBACK_LIMIT_SHARE = 0.5
+#: the smallest rate suggested: a steep surface's fractions never round down to zero
+MIN_SUGGESTED_RATE = 1e-12
 
 
 def stable_limit_guess(function: LossFunction, start: tuple[float, ...]) -> float:
@@ -35,8 +39,19 @@ def nice(value: float) -> float:
 
 
 def suggested_rates(function: LossFunction, start: tuple[float, ...], count: int) -> list[float]:
+    """Rates at fractions of the stable limit, each held to the cap every spec obeys (a nearly
+    flat function, such as 1e-7·w², has a limit far above it)."""
     limit = stable_limit_guess(function, start)
-    return [nice(limit * RATE_FRACTIONS[i % len(RATE_FRACTIONS)]) for i in range(count)]
+    if not math.isfinite(limit) or limit <= 0:
+        limit = 1.0
+    fractions = [RATE_FRACTIONS[i % len(RATE_FRACTIONS)] for i in range(count)]
+    # scaled down together (not each cut at the cap), so that the runs keep distinct rates
+    limit = min(limit, MAX_LEARNING_RATE / max(fractions, default=1.0))
+    return [_capped(nice(limit * fraction)) for fraction in fractions]
+
+
+def _capped(rate: float) -> float:
+    return min(max(rate, MIN_SUGGESTED_RATE), MAX_LEARNING_RATE)
 
 
 def switch_function(spec: ExperimentSpec, key: str, expression: str = "") -> ExperimentSpec:

@@ -7,8 +7,10 @@ nothing in a file is ever executed (a typed expression is parsed, never evaluate
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,12 +26,50 @@ MAX_RUNS = 64
 MAX_STEPS = 100_000_000
 MAX_COORD = 1e12
 MAX_FILE_BYTES = 1_000_000
+MAX_WARMUP_STEPS = 10**9
 
 Params = tuple[tuple[str, float], ...]
 
 
 class SpecError(ValueError):
-    """A spec or file that cannot be used; the message names the field."""
+    """A spec or file that cannot be used; the message names the field.
+
+    ``str()`` is ``field.path: what is wrong`` (the command line maps the path to the option
+    the user typed); ``in_words()`` is the same for a person to read: 'Run 2, learning rate: ...'.
+    """
+
+    def in_words(self) -> str:
+        return in_words(str(self))
+
+
+_FIELD_WORDS = {
+    "learning_rate": "learning rate", "optimizer": "optimizer", "start": "start point",
+    "steps": "number of steps", "tolerance": "tolerance", "schedule": "schedule",
+    "warmup_steps": "warm-up steps", "warmup_start": "warm-up start", "function": "function",
+    "name": "name", "expression": "formula", "runs": "runs", "version": "version",
+    "format": "format", "params": "settings",
+}
+_RUN = re.compile(r"^runs\[(\d+)\]$")
+_PATH = re.compile(r"^[a-z_]+(\[\d+\])?(\.[^.:\s]+)*$")
+
+
+def in_words(message: str) -> str:
+    """'runs[2].learning_rate: 5e+06 is too large' -> 'Run 2, learning rate: 5e+06 is too large'.
+
+    A message without a field path (or about the file as a whole) comes back unchanged but for
+    its first letter.
+    """
+    field, sep, problem = message.partition(": ")
+    if not sep or not _PATH.match(field):
+        return message[:1].upper() + message[1:]
+    if field == "file":
+        return problem[:1].upper() + problem[1:]
+    parts = []
+    for piece in field.split("."):
+        run = _RUN.match(piece)
+        parts.append(f"run {run.group(1)}" if run else _FIELD_WORDS.get(piece, piece))
+    words = ", ".join(p for p in parts if p != "settings" or len(parts) == 1)
+    return f"{words[:1].upper()}{words[1:]}: {problem}"
 
 
 def _params(mapping: dict[str, float] | None) -> Params:
@@ -79,6 +119,8 @@ def validate(spec: ExperimentSpec) -> LossFunction:
         function = spec.make_function()
     except (InvalidFunction, ValueError) as exc:
         raise SpecError(f"function: {exc}") from None
+    except (ArithmeticError, TypeError, RecursionError):  # the boundary: never a traceback
+        raise SpecError("function: this function cannot be built from these settings") from None
     _check_point("start", spec.start, function.dim)
     if not spec.runs:
         raise SpecError("runs: add at least one run")
@@ -163,9 +205,12 @@ def loads(text: str | bytes) -> ExperimentSpec:
         raise SpecError(f"file: larger than {MAX_FILE_BYTES // 1000} kB, not an experiment file")
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
         except UnicodeDecodeError:
             raise SpecError("file: not a text file (it is not UTF-8)") from None
+    if not isinstance(text, str):
+        raise SpecError("file: not a text file")
+    text = text.removeprefix(codecs.BOM_UTF8.decode("utf-8"))
     try:
         data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
@@ -211,11 +256,35 @@ def _kind(kind: type) -> str:
 
 
 def _brief(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"a number of {len(str(abs(value)))} digits"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
 def from_dict(data: Any) -> ExperimentSpec:
+    """The checked spec of a parsed file; every problem is a SpecError, whatever the content."""
+    try:
+        return _from_dict(data)
+    except SpecError:
+        raise
+    except RecursionError:
+        raise SpecError("file: nested too deeply to be an experiment file") from None
+    except Exception as exc:  # the boundary: a file never crashes the reader
+        raise SpecError(
+            f"file: this file has a value LR Desk cannot use ({_short_type(exc)})"
+        ) from None
+
+
+def _short_type(exc: Exception) -> str:
+    if isinstance(exc, OverflowError):
+        return "a number far too large"
+    if isinstance(exc, MemoryError):
+        return "too large to read"
+    return _short(exc)
+
+
+def _from_dict(data: Any) -> ExperimentSpec:
     d = _Fields(data, "file")
     if d.get("format", str) != FORMAT:
         raise SpecError(f"format: expected '{FORMAT}'")
@@ -225,11 +294,11 @@ def from_dict(data: Any) -> ExperimentSpec:
     version = d.get("version", int)
     if version > VERSION:
         raise SpecError(
-            f"version: this file was written by a newer LR Desk (format {version}); "
+            f"version: this file was written by a newer LR Desk (format {_brief(version)}); "
             f"this one reads format {VERSION}. Please update LR Desk."
         )
     if version < 1:
-        raise SpecError(f"version: {version} is not a valid format version")
+        raise SpecError(f"version: {_brief(version)} is not a valid format version")
     fn = _Fields(d.get("function", dict), "function")
     name = fn.get("name", str)
     params = fn.params("params")
@@ -257,11 +326,14 @@ def from_dict(data: Any) -> ExperimentSpec:
     kind = sch.get("name", str, default="constant")
     if kind not in SCHEDULES:
         raise SpecError(f"schedule.name: unknown schedule '{kind}'")
+    warmup_steps = sch.get("warmup_steps", int, default=0)
+    if not 0 <= warmup_steps <= MAX_WARMUP_STEPS:
+        raise SpecError(f"schedule.warmup_steps: must be a whole number from 0 to 1e9, not {_brief(warmup_steps)}")
     try:
         schedule = ScheduleSpec(
             kind=kind,
             params=_params(sch.params("params")),
-            warmup_steps=sch.get("warmup_steps", int, default=0),
+            warmup_steps=warmup_steps,
             warmup_start=sch.number("warmup_start", default=0.1),
         )
     except InvalidSchedule as exc:

@@ -28,6 +28,7 @@ from lrdesk.core.expressions.tree import (
     CURVE_VARIABLES,
     FUNCTION_NAMES,
     MAX_CONSTANT,
+    MAX_DEGREE,
     MAX_EXPONENT,
     MAX_LENGTH,
     MAX_LITERAL,
@@ -97,6 +98,7 @@ def parse_expression(text: str) -> ParsedExpression:
     tree = _Converter(origin, {t.column: t for t in tokens}).convert(_parse_ast(source, origin))
     nodes = _count_and_check_depth(tree)
     _fold(tree)  # checks numbers, powers, divisions by zero in the parts without variables
+    _check_degree(tree)
     used = _used_variables(tree)
     variables = _decide_variables(used, declared, tree)
     return ParsedExpression(text, source, tree, variables, tuple(sorted(used)), nodes)
@@ -233,6 +235,39 @@ def _fold(node: Node) -> float | None:
     if left is None or right is None:
         return None
     return _checked(_combine(node, left, right), node)
+
+
+def _check_degree(tree: Node) -> None:
+    """Refuse nested powers that multiply into a huge degree, before any symbolic work."""
+    degree = _degree(tree)
+    if degree > MAX_DEGREE:
+        raise located_error(
+            f"the powers in this formula multiply into a degree of {show(degree)}: at most "
+            f"{MAX_DEGREE:,} (use smaller powers, or fewer powers of powers)",
+            None,
+        )
+
+
+def _degree(node: Node) -> float:
+    """How far the powers in a part reach: the degree of a polynomial, and for a function of a
+    part, the degree of that part (abs(w^10)^10 reaches 100, as w^100 does)."""
+    if isinstance(node, Number):
+        return 0.0
+    if isinstance(node, Name):
+        return 0.0 if node.name in CONSTANTS else 1.0
+    if isinstance(node, Unary):
+        return _degree(node.operand)
+    if isinstance(node, Call):
+        return _degree(node.argument)
+    left, right = _degree(node.left), _degree(node.right)
+    if node.op in ("+", "-"):
+        return max(left, right)
+    if node.op in ("*", "/"):
+        return left + right
+    exponent = _fold(node.right)
+    if exponent is None:  # a variable power, as in w^w: no fixed degree, count both sides
+        return left + right
+    return min(left * abs(exponent), 1e12)  # capped: a tower of powers stays a finite number
 
 
 def _apply(node: Call, value: float) -> float:

@@ -32,15 +32,139 @@ from lrdesk.core.expressions.tree import (
 #: The largest estimated size (in sympy nodes) of all second derivatives together.
 MAX_DERIVATIVE_SIZE = 8_000
 
+
+class _Real(sympy.Function):
+    """A function sympy is told is real (and finite) wherever it is used.
+
+    A typed function is real wherever it is defined; where it is not (the log of a negative
+    number), NumPy gives NaN and the run is judged as diverged. sympy, told nothing, allows
+    complex values for log(u) and u^0.5 and then reasons through real and imaginary parts: a
+    power of a sum is expanded term by term (minutes for (sqrt(w) + 3)^100 under abs or tanh).
+    These stand-ins keep every part real, so no such reasoning starts.
+    """
+
+    def _eval_is_extended_real(self):
+        return True
+
+    def _eval_is_finite(self):
+        return True
+
+
+class RealSign(_Real):
+    """sign(u) of a real u: -1, 0 or 1; flat wherever it is defined (its spike at 0 counts as 0)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_number:
+            return sympy.sign(arg)
+        if arg.is_extended_positive:
+            return sympy.S.One
+        if arg.is_extended_negative:
+            return sympy.S.NegativeOne
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero
+
+    def _numpycode(self, printer):
+        return f"{printer._module_format('numpy.sign')}({printer._print(self.args[0])})"
+
+
+class RealAbs(_Real):
+    """abs(u) of a real u, with the slope sign(u)·u' (sympy's Abs splits a complex u)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_number:
+            return sympy.Abs(arg)
+        if arg.is_extended_nonnegative:
+            return arg
+        if arg.is_extended_nonpositive:
+            return -arg
+        if isinstance(arg, (RealAbs, sympy.Abs)):
+            return arg
+        return None
+
+    def _eval_is_extended_nonnegative(self):
+        return True
+
+    def fdiff(self, argindex=1):
+        return RealSign(self.args[0])
+
+    def _numpycode(self, printer):
+        return f"{printer._module_format('numpy.abs')}({printer._print(self.args[0])})"
+
+
+class RealLog(_Real):
+    """log(u) of a u that may be negative somewhere (NaN there); slope u'/u."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_number or arg.is_extended_positive:
+            return sympy.log(arg)
+        return None
+
+    def fdiff(self, argindex=1):
+        return 1 / self.args[0]
+
+    def as_plain(self) -> sympy.Expr:
+        return sympy.log(self.args[0], evaluate=False)
+
+    def _numpycode(self, printer):
+        return printer._print(self.as_plain())
+
+
+class RealPower(_Real):
+    """u^p with p not a whole number, of a u that may be negative somewhere (NaN there)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, base, exponent):
+        if (base.is_number and exponent.is_number) or base.is_extended_positive:
+            return sympy.Pow(base, exponent)
+        if exponent.is_Integer:
+            return sympy.Pow(base, exponent)
+        if base.is_extended_nonnegative and exponent.is_extended_positive:
+            return sympy.Pow(base, exponent)
+        return None
+
+    def fdiff(self, argindex=1):
+        base, exponent = self.args
+        if argindex == 1:
+            return exponent * RealPower(base, exponent - 1)
+        return self * RealLog(base)
+
+    def _numpycode(self, printer):
+        # brackets on both sides and around the whole: a base that is itself a power must not
+        # read as x**x**y, and neither may this power raised again ((x^x)^2 is not x^(x^2))
+        base, exponent = (printer._print(part) for part in self.args)
+        return f"(({base})**({exponent}))"
+
+
+def _real_log(arg: sympy.Expr) -> sympy.Expr:
+    return RealLog(arg)
+
+
+def _real_sqrt(arg: sympy.Expr) -> sympy.Expr:
+    return RealPower(arg, sympy.S.Half)
+
+
 _FUNCTIONS = {
-    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp, "log": sympy.log,
-    "sqrt": sympy.sqrt, "abs": sympy.Abs, "tanh": sympy.tanh, "sinh": sympy.sinh,
+    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp, "log": _real_log,
+    "sqrt": _real_sqrt, "abs": RealAbs, "tanh": sympy.tanh, "sinh": sympy.sinh,
     "cosh": sympy.cosh, "atan": sympy.atan,
 }
 # What may appear in a compiled formula: the typed functions and sign (the slope of abs).
 _ALLOWED_FUNCTIONS = frozenset(
     {sympy.sin, sympy.cos, sympy.tan, sympy.exp, sympy.log, sympy.Abs, sympy.tanh,
-     sympy.sinh, sympy.cosh, sympy.atan, sympy.sign}
+     sympy.sinh, sympy.cosh, sympy.atan, sympy.sign, RealAbs, RealSign, RealLog, RealPower}
 )
 _UNDEFINED = (sympy.zoo, sympy.oo, -sympy.oo, sympy.nan, sympy.I)
 
@@ -128,7 +252,9 @@ def _binary(op: str, left: sympy.Expr, right: sympy.Expr) -> sympy.Expr:
         return sympy.Mul(left, right)
     if op == "/":
         return sympy.Mul(left, sympy.Pow(right, -1))
-    return sympy.Pow(left, right)
+    if right.is_Integer:
+        return sympy.Pow(left, right)
+    return RealPower(left, right)
 
 
 # ------------------------------------------------------------------------------------------
@@ -200,7 +326,7 @@ class _SizeEstimate:
             return size, *(sum(p[k] for p in parts) for k in (1, 2, 3))
         if isinstance(expr, sympy.Mul):
             return _product(size, parts)
-        if isinstance(expr, sympy.Pow) and expr.exp.free_symbols:
+        if isinstance(expr, (sympy.Pow, RealPower)) and expr.args[1].free_symbols:
             return _outer(size, _exponent_sizes(*parts))
         return _outer(size, parts[0])  # a function of one argument, or a base to a fixed power
 
@@ -257,6 +383,24 @@ class _UnicodePrinter(StrPrinter):
 
     def _print_Abs(self, expr):
         return f"abs({self._print(expr.args[0])})"
+
+    _print_RealAbs = _print_Abs
+
+    def _print_RealLog(self, expr):
+        return self._print(expr.as_plain())
+
+    def _print_RealPower(self, expr):
+        base, exponent = expr.args
+        if exponent == sympy.S.Half:
+            return f"sqrt({self._print(base)})"
+        if not (base.is_Symbol or (base.is_Number and base >= 0)):
+            placeholder = sympy.Symbol("BASE")  # printed like a power of a name, then filled in
+            text = self._print(sympy.Pow(placeholder, exponent, evaluate=False))
+            return text.replace("BASE", f"({self._print(base)})")
+        return self._print(sympy.Pow(base, exponent, evaluate=False))
+
+    def _print_RealSign(self, expr):
+        return f"sign({self._print(expr.args[0])})"
 
 
 def render_sympy(expr: sympy.Expr, limit: int = 400) -> str:

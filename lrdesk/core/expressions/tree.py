@@ -17,6 +17,7 @@ MAX_NESTING = 30  # brackets inside brackets, and operations inside operations
 MAX_NODES = 500  # numbers, names and operations in the whole formula
 MAX_LITERAL = 1e6  # the largest number that may be typed
 MAX_EXPONENT = 100  # the largest power, when the power is a fixed number
+MAX_DEGREE = 1_000  # the largest degree nested powers may multiply into, as in (w^10)^100
 MAX_CONSTANT = 1e15  # the largest value a part without variables may have
 
 CURVE_VARIABLES = ("w",)

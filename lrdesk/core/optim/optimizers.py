@@ -7,7 +7,7 @@ are those of the PyTorch documentation, evaluated in the same order as torch's s
 with torch to rounding (checked against a stored torch reference in the tests):
 
 - SGD:        Δ = −γ·g
-- Momentum:   b ← μ·b + (1 − τ)·g (b = g at t = 1);  Δ = −γ·b                  (SGD, momentum=μ)
+- Momentum:   b ← μ·b + (1 − τ)·g (b = g at t = 1);  Δ = −γ·b  (SGD, momentum=μ; μ = 0: Δ = −γ·g)
 - Nesterov:   b as above with τ = 0;  Δ = −γ·(g + μ·b)                       (SGD, nesterov=True)
 - AdaGrad:    γ̃ = γ / (1 + (t − 1)·η);  s ← s + g²;  Δ = −γ̃·g / (√s + ε)
 - RMSprop:    v ← α·v + (1 − α)·g²;  ṽ = v, or v − ḡ² when centred with ḡ ← ḡ + (1 − α)·(g − ḡ);
@@ -141,6 +141,13 @@ class SGD(BatchOptimizer):
 
 class Momentum(BatchOptimizer):
     state_names = ("buffer",)
+
+    def __init__(self, hypers, K, dim):
+        hypers = dict(hypers)
+        # torch skips the buffer when momentum is 0 (plain SGD): no dampening then; with none,
+        # b = 0·b + g = g at every step, which is exactly that
+        hypers["dampening"] = np.where(hypers["momentum"] == 0.0, 0.0, hypers["dampening"])
+        super().__init__(hypers, K, dim)
 
     def delta(self, g, neg_lr, t, out):
         buf = self.buffer

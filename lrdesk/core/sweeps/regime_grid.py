@@ -11,6 +11,7 @@ import numpy as np
 
 from lrdesk.core.engine.batch import CONVERGED, RUNNING, VERDICTS
 from lrdesk.core.experiment.spec import ExperimentSpec, Params, RunSpec
+from lrdesk.core.limits import MAX_LEARNING_RATE
 from lrdesk.core.optim.optimizers import OPTIMIZERS, resolve_hypers
 from lrdesk.core.surfaces import FUNCTIONS
 from lrdesk.core.theory.hessian import lr_range
@@ -76,7 +77,8 @@ def default_range(name: str, spec: ExperimentSpec) -> tuple[float, float]:
     if name == "start":
         return function.view_box()[0]
     low, high = lr_range(function)
-    return (low, high * 4.0)  # momentum maps stay stable up to 2(1 + μ)/λmax
+    # momentum maps stay stable up to 2(1 + μ)/λmax; never past the accepted largest rate
+    return (low, min(high * 4.0, MAX_LEARNING_RATE))
 
 
 @dataclass(frozen=True)

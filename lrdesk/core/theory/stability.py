@@ -84,6 +84,8 @@ def stability_limit(optimizer: str, hypers: dict[str, float], lambda_max: float 
         return 2.0 / lambda_max
     if optimizer == "momentum":
         mu, damp = hypers.get("momentum", 0.9), hypers.get("dampening", 0.0)
+        if mu == 0.0:  # torch skips the buffer (and so the dampening): plain gradient descent
+            return 2.0 / lambda_max
         return 2.0 * (1.0 + mu) / ((1.0 - damp) * lambda_max) if damp < 1.0 else None
     if optimizer == "nesterov":
         mu = hypers.get("momentum", 0.9)
@@ -93,7 +95,10 @@ def stability_limit(optimizer: str, hypers: dict[str, float], lambda_max: float 
 
 def limit_formula(optimizer: str, hypers: dict[str, float] | None = None) -> str | None:
     """The stability limit written out, for labels."""
-    if optimizer == "momentum" and (hypers or {}).get("dampening", 0.0) > 0.0:
+    hypers = hypers or {}
+    if optimizer == "momentum" and hypers.get("momentum", 0.9) == 0.0:
+        return "2/λmax"  # no buffer without momentum
+    if optimizer == "momentum" and hypers.get("dampening", 0.0) > 0.0:
         return "2(1+μ)/((1−τ)λmax)"
     return {
         "sgd": "2/λmax",

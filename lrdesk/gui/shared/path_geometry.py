@@ -212,9 +212,13 @@ def distinct_points(x: Array, y: Array, box: Box, pixel_width: float, pixel_heig
     inside = np.nonzero(box.contains(x, y))[0]
     if len(inside) == 0 or not (pixel_width > 0 and pixel_height > 0):
         return inside
-    cx = np.floor((x[inside] - box.x_min) / (CELL * pixel_width)).astype(np.int64)
-    cy = np.floor((y[inside] - box.y_min) / (CELL * pixel_height)).astype(np.int64)
-    key = cx * _CELLS + np.clip(cy, 0, _CELLS - 1)
+    # clipped as floats before the cast: a far-out box over a tiny pixel overflows int64
+    with np.errstate(all="ignore"):
+        fx = np.floor((x[inside] - box.x_min) / (CELL * pixel_width))
+        fy = np.floor((y[inside] - box.y_min) / (CELL * pixel_height))
+    cx = np.clip(np.nan_to_num(fx), 0, _CELLS - 1).astype(np.int64)
+    cy = np.clip(np.nan_to_num(fy), 0, _CELLS - 1).astype(np.int64)
+    key = cx * _CELLS + cy
     # the newest point of a cell is drawn (last occurrence): unique on the reversed keys
     _, last = np.unique(key[::-1], return_index=True)
     return inside[np.sort(len(inside) - 1 - last)]

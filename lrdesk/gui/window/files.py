@@ -18,11 +18,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from lrdesk.core.experiment.fileio import atomic_write_text, read_text
+from lrdesk.core.experiment.fileio import NotRegularFile, atomic_write_text, read_text
 from lrdesk.core.experiment.spec import MAX_FILE_BYTES, ExperimentSpec, SpecError, dumps, loads
 from lrdesk.core.surfaces import CUSTOM
 from lrdesk.gui.settings import Settings
 from lrdesk.gui.shared.background import Lane
+from lrdesk.gui.window.unsaved import may_discard_edits
 
 #: at closing, how long to wait for a typed function still being worked out (seconds)
 CLOSE_WAIT_S = 1.0
@@ -42,6 +43,8 @@ def read_experiment_text(path: str) -> str:
         return read_text(path, MAX_FILE_BYTES)
     except UnicodeDecodeError:
         raise SpecError("file: this is not a text file") from None
+    except NotRegularFile as exc:  # refused before opening: a pipe would block for ever
+        raise SpecError(f"file: this is {exc.kind}, not a file") from None
     except OSError as exc:
         raise SpecError(f"file: cannot be read ({exc.strerror or exc})") from None
 
@@ -121,6 +124,13 @@ class FileActions(QObject):
     def path(self) -> str:
         return self._path
 
+    def forget_path(self) -> None:
+        """Let the experiment belong to no file any more: nothing is left to ask about."""
+        self._saved = None
+        if self._path:
+            self._path = ""
+            self.path_changed.emit("")
+
     def is_modified(self, spec: ExperimentSpec) -> bool:
         """True when ``spec`` differs from the one last opened or saved."""
         return self._saved is not None and spec != self._saved
@@ -132,10 +142,16 @@ class FileActions(QObject):
         if path:
             self.open_path(path)
 
+    def may_discard_edits(self, doing: str) -> bool:
+        """Ask Save / Discard / Cancel when the experiment has changes not saved to its file."""
+        return may_discard_edits(self, self._spec(), doing)
+
     def open_path(self, path: str) -> bool:
         """Open ``path``; on any problem say why and change nothing. False when the file is
         refused at once; a typed function is worked out in the background, and its experiment
         is opened (or refused, with a message) when that is done."""
+        if not self.may_discard_edits("opening another file"):
+            return False
         try:
             text = read_experiment_text(path)
         except SpecError as exc:
@@ -253,7 +269,7 @@ class FileActions(QObject):
 
 
 def _reason(exc: SpecError) -> str:
-    """The spec error in plain words: 'steps: must be ...' -> 'The entry “steps” ...'."""
+    """The spec error in plain words: 'runs[2].learning_rate: ...' -> 'Run 2, learning rate: ...'."""
     field, sep, message = str(exc).partition(": ")
     if not sep:
         return _sentence(str(exc))
@@ -261,7 +277,7 @@ def _reason(exc: SpecError) -> str:
         return "This is not an LR Desk experiment file."
     if field in ("file", "version"):
         return _sentence(message)
-    return f"The entry “{field}” is not right: {_sentence(message, capital=False)}"
+    return _sentence(exc.in_words())
 
 
 def _sentence(text: str, capital: bool = True) -> str:

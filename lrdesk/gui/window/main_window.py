@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
 from lrdesk.core.experiment import edits as spec_edits
 from lrdesk.core.experiment.history import RunHistory
 from lrdesk.core.experiment.simulation import Chunk, RunEvent
-from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError, in_words
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.core.theory.hessian import Theory, local_theory
 from lrdesk.gui.live.playback import Playback, Recording
@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
             spec = spec_edits.add_run(self._spec, run_spec)
             spec.validate()
         except (ValueError, SpecError) as exc:
-            self.statusBar().showMessage(f"Cannot add a run: {exc}.", 6000)
+            self.statusBar().showMessage(f"Cannot add a run: {in_words(str(exc))}.", 6000)
             return
         self._selected = len(spec.runs) - 1
         self._use_spec(spec)
@@ -260,8 +260,9 @@ class MainWindow(QMainWindow):
                 spec = self._with_selected_run_edits(spec)
             function = spec.validate()
         except (ValueError, SpecError) as exc:  # SpecError, InvalidSchedule, InvalidOptimizer...
-            self.controls.show_error(f"That setting cannot be used: {exc}")
-            self.statusBar().showMessage(f"That setting cannot be used: {exc}", 8000)
+            words = in_words(str(exc))  # 'Run 2, learning rate: ...', not a field path
+            self.controls.show_error(f"That setting cannot be used: {words}")
+            self.statusBar().showMessage(f"That setting cannot be used: {words}", 8000)
             return
         self._use_spec(spec, function)
 
@@ -400,6 +401,10 @@ class MainWindow(QMainWindow):
         """Stop the worker and wait for it, stop the timers, save the settings, then close."""
         if self._closed:
             event.accept()
+            return
+        self._apply_pending_edits()
+        if not self.file_actions.may_discard_edits("closing the window"):
+            event.ignore()
             return
         self._closed = True
         self.about_to_close.emit()

@@ -294,9 +294,16 @@ def test_screenshots_of_the_step_table(qtbot):
     table, _ = make_table(qtbot, SGD_SPEC, 0)
     table.resize(760, 420)
     table.set_current_step(3)
+    # what the picture shows: the row of step 3 is current, with w = 5·(1 − 2·0.1)³ on L = w²
+    row = table.model.row_for_step(3)
+    assert table.model.current_row == row and model_step(table) == 3
+    keys = [c.key for c in table.model.columns]
+    assert table.model.value(row, keys.index("position")) == pytest.approx(5 * 0.8**3, rel=1e-12)
     shot(table, "step_table_sgd")
     table, _ = make_table(qtbot, ADAM_SPEC, 1)
     table.set_current_step(3)
+    assert model_step(table) == 3
+    assert {"exp_avg_x", "exp_avg_y"} <= {c.key for c in table.model.columns}
     shot(table, "step_table_adam")
 
 

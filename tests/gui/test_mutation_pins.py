@@ -1,0 +1,169 @@
+"""Tests that fail when one of a few small, easy-to-miss rules is changed.
+
+Each expectation is worked out here by hand (a closed form, or the documented rule written out
+step by step), never with the code's own formula.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from helpers import show_widget
+
+from lrdesk.core.engine.batch import VERDICTS, Batch
+from lrdesk.core.experiment.simulation import Simulation, run_experiment
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
+from lrdesk.core.functions import make_function
+from lrdesk.core.optim.schedules import ScheduleSpec
+from lrdesk.core.sweeps.range_test import range_test
+from lrdesk.gui.lessons.step_table import StepTable
+from lrdesk.gui.live.playback import Recording
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+
+def _only_run(spec: ExperimentSpec):
+    return run_experiment(spec).runs[0]
+
+
+# --- the divergence threshold ---------------------------------------------------------------
+def test_divergence_is_declared_once_the_loss_is_a_thousand_times_the_start_gap():
+    """L = w² from w = 5 at α = 1.5: w ← −2·w, so L_t = 25·4^t. The bound is 1,000 times the
+    starting gap (25, the minimum being 0): first passed at t = 5 (25·4⁵ = 25,600 > 25,000)."""
+    expected = next(t for t in range(1, 50) if 25 * 4**t > 1000 * 25)
+    run = _only_run(ExperimentSpec(start=(5.0,), runs=(RunSpec(1.5),), steps=50))
+    assert run.verdict == "diverged"
+    assert run.verdict_step == expected == 5
+
+
+# --- "still improving": slow against oscillating -----------------------------------------------
+def test_a_loss_that_stays_exactly_level_is_oscillating_not_slow():
+    """α = 1 on L = w²: w ← −w, the loss is 25 at every step: bounded, never improving."""
+    run = _only_run(ExperimentSpec(start=(5.0,), runs=(RunSpec(1.0),), steps=200))
+    assert run.verdict == "oscillating"
+
+
+def test_a_loss_still_falling_at_the_end_is_slow():
+    """α = 1e-4 on L = w²: L_t = 25·(1 − 2e-4)^(2t), still falling after 200 steps."""
+    run = _only_run(ExperimentSpec(start=(5.0,), runs=(RunSpec(1e-4),), steps=200))
+    assert 25 * (1 - 2e-4) ** 400 < 25
+    assert run.verdict == "slow"
+
+
+def test_a_gain_below_rounding_is_not_improving():
+    """α = 1e-15 on L = w²: over 200 steps the loss falls by 1 − (1 − 2e-15)^400 ≈ 8e-13 of
+    itself, less than one part in 10¹² (what doubles can be trusted with): not 'still improving'."""
+    gain = 1 - (1 - 2e-15) ** 400
+    assert 0 < gain < 1e-12
+    run = _only_run(ExperimentSpec(start=(5.0,), runs=(RunSpec(1e-15),), steps=200))
+    assert run.verdict == "oscillating"
+
+
+def test_a_loss_that_dipped_in_the_final_stretch_but_ended_higher_is_not_slow():
+    """Heavy ball (μ = 0.9, α = 0.03) on L = w², 40 steps, written out by hand: the loss swings;
+    in the final stretch (the last 10 steps) it dips below its best before, but the final loss
+    is above that best: it is no longer improving, so not 'slow'."""
+    mu, lr, steps = 0.9, 0.03, 40
+    w, b, losses = 5.0, 0.0, [25.0]
+    for t in range(1, steps + 1):
+        b = 2 * w if t == 1 else mu * b + 2 * w
+        w -= lr * b
+        losses.append(w * w)
+    window = steps - max(5, steps // 4)
+    best_before, best_in_window, final = min(losses[:window]), min(losses[window:]), losses[-1]
+    assert best_in_window < best_before < final < losses[0]
+    spec = ExperimentSpec(start=(5.0,), steps=steps, tolerance=0.0,
+                          runs=(RunSpec(lr, "momentum", (("momentum", mu),)),))
+    assert _only_run(spec).verdict == "oscillating"
+
+
+# --- the convergence check on a block's first row -------------------------------------------------
+def _momentum_path(lr, mu, start, steps):
+    """torch's heavy ball on L = w²: b = g (t = 1), b = μ·b + g; w ← w − α·b."""
+    w, b, rows = start, 0.0, []
+    for t in range(1, steps + 1):
+        g = 2 * w
+        b = g if t == 1 else mu * b + g
+        step = -lr * b
+        w += step
+        rows.append((w, 2 * w, step))  # the point after step t, its gradient, the step to it
+    return rows
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1000])
+def test_convergence_needs_a_small_step_also_on_a_blocks_first_row(chunk):
+    """Momentum flies through the minimum of w² with a large step while the gradient is small
+    there; convergence needs the step that led there to be small too, on every row, including
+    the first row of a block (advancing one step at a time makes every row a first row)."""
+    lr, mu, tol, steps = 0.05, 0.9, 0.3, 400
+    rows = _momentum_path(lr, mu, 5.0, steps)
+    expected = next(t for t, (_, g, step) in enumerate(rows, start=1) if abs(g) <= tol and abs(step) <= tol)
+    fly_through = [t for t, (_, g, step) in enumerate(rows, start=1) if abs(g) <= tol < abs(step)]
+    assert fly_through and fly_through[0] < expected  # the case this test is about
+    batch = Batch(make_function("quadratic"), "momentum", [{"momentum": mu}], [lr], [(5.0,)],
+                  ScheduleSpec(), steps, tol)
+    while not batch.done:
+        batch.advance(chunk)
+    assert VERDICTS[batch.verdict[0]] == "converged"
+    assert int(batch.verdict_step[0]) == expected
+
+
+# --- the range test's suggestion ----------------------------------------------------------------
+def test_the_range_test_suggests_the_rate_of_the_steepest_fall():
+    """Worked out independently: the smoothed loss (bias-corrected moving average) against
+    log(rate); the suggestion is the rate where its slope (central differences) is lowest."""
+    function = make_function("quadratic")
+    result = range_test(function, (5.0,), "sgd", {}, 1e-4, 1.5, 60)
+    rates, losses = np.asarray(result.learning_rates), np.asarray(result.losses)
+    avg, smooth = 0.0, []
+    for i, value in enumerate(losses):
+        avg = 0.98 * avg + 0.02 * value
+        smooth.append(avg / (1 - 0.98 ** (i + 1)))
+    smooth = np.array(smooth)
+    # the step where the loss blew up (if it did) is not a candidate
+    usable = len(rates) if result.stop_index is None else result.stop_index
+    x, y = np.log(rates[:usable]), smooth[:usable]
+    slope = [(y[1] - y[0]) / (x[1] - x[0])]
+    slope += [(y[i + 1] - y[i - 1]) / (x[i + 1] - x[i - 1]) for i in range(1, usable - 1)]
+    slope += [(y[-1] - y[-2]) / (x[-1] - x[-2])]
+    best = int(np.argmin(slope))
+    assert usable >= 3 and slope[best] < 0
+    assert result.suggestion == pytest.approx(rates[best], rel=1e-12)
+    assert 1e-4 < result.suggestion < 1.0  # below the stable limit 2/λ = 1 of w²
+
+
+# --- stepping forward to the last computed step -----------------------------------------------
+def test_stepping_forward_reaches_the_last_computed_step_and_no_further():
+    spec = ExperimentSpec(start=(5.0,), runs=(RunSpec(0.01), RunSpec(0.02)), steps=100)
+    simulation = Simulation(spec)
+    recording = Recording(len(spec.runs))
+    recording.add(simulation.advance(10))  # steps 0..9 are computed, 10 is not yet
+    last = recording.frontier()
+    assert last == 9
+    assert recording.next_step(last - 1) == last
+    assert recording.next_step(last) is None
+    recording.add(simulation.advance(100))  # to the end
+    assert recording.next_step(99) == 100 == recording.frontier()
+
+
+# --- the step table's rate under a schedule ---------------------------------------------------
+def test_the_step_table_shows_the_scheduled_rate_of_each_step(qtbot):
+    """A step schedule halving the rate every 10 steps: α_s = 0.01 · 0.5^floor(s / 10)."""
+    spec = ExperimentSpec(start=(5.0,), runs=(RunSpec(0.01),), steps=45,
+                          schedule=ScheduleSpec("step", (("gamma", 0.5), ("step_size", 10.0))))
+    simulation = Simulation(spec)
+    simulation.run_to_end()
+    table = show_widget(qtbot, StepTable(), (900, 400))
+    table.set_run(0, spec.runs[0], simulation.histories[0], 1, None)
+    keys = [c.key for c in table.model.columns]
+    step_col, rate_col = keys.index("step"), keys.index("learning_rate")
+    checked = 0
+    for row in range(table.model.rowCount()):
+        step = int(table.model.value(row, step_col))
+        if step >= spec.steps:
+            continue
+        assert table.model.value(row, rate_col) == pytest.approx(0.01 * 0.5 ** math.floor(step / 10), rel=1e-12)
+        checked += 1
+    assert checked == spec.steps

@@ -1,0 +1,214 @@
+"""The soak: 1,000+ random actions on the real window with a heartbeat measuring the event loop.
+
+On top of the restless student of ``test_gui_random`` it opens files (good, malformed, hostile,
+a pipe, a folder), types hostile formulas, tries extreme values, starts sweeps and maps and
+cancels them mid-way, switches themes, zooms and resizes. It requires no exception (pytest-qt
+fails a test on one raised in a slot), no Qt warning (``qt_log_level_fail``), no thread left
+and a responsive event loop; it prints the figures (stalls, peak memory) for the record.
+
+The heartbeat is a 10 ms timer; a beat's lateness is how much later than 10 ms after the last
+one it came (wall clock), and its work is the CPU time the GUI thread spent since the last beat.
+On a machine shared with other busy processes the wall-clock lateness mostly measures waiting for
+a core, so the goal (no stall over 250 ms) is asserted on the GUI thread's own work between
+beats, at the 99th percentile; the worst beat is bounded more loosely (2 s of work); the
+wall-clock figures are printed beside them for the record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import resource
+import time
+
+import numpy as np
+import pytest
+from helpers import running_qthreads, show_widget
+from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from test_gui_random import Monkey
+
+from lrdesk.core.experiment.edits import switch_function
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError, dumps
+from lrdesk.core.limits import MAX_LEARNING_RATE
+from lrdesk.gui.settings import Settings
+from lrdesk.gui.sweeps import map_view, sweep_view
+from lrdesk.gui.window.main_window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+ACTIONS = 1_000
+HEARTBEAT_MS = 10
+GOAL_P99_MS = 250.0
+WORST_BOUND_MS = 2_000.0
+HOSTILE_FORMULAS = [
+    "abs(abs(w-1)^100-w)^100",  # degree 10,000: refused at once
+    "abs((3+sqrt(3)-sqrt(w))^100)",
+    "0.5*abs(abs(3))/tanh((log(w))^100)/abs(3+2+log(w)+abs(sqrt(2)))",
+    "abs(tanh(abs(abs(abs(3)))/(sqrt(y)+(3)^0.5)^10))",
+    "1e-7*w^2", "exp(w)", "w^4 - 3*w^2 + w", "x^2 + 10*y^2", "(1 - x)^2 + 100*(y - x^2)^2",
+    "__import__('os')", "x^^2", "9^9^9^9", "w" * 600, "log(0)", "1/0", "sin(w)*cos(x)",
+]
+
+
+class Heartbeat:
+    """A 10 ms timer that records how late each beat arrives (the event loop's stalls)."""
+
+    def __init__(self) -> None:
+        self.lateness_ms: list[float] = []
+        self.work_ms: list[float] = []
+        self._clock = QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setInterval(HEARTBEAT_MS)
+        self._timer.timeout.connect(self._beat)
+
+    def start(self) -> None:
+        self._clock.start()
+        self._last = 0
+        self._last_cpu = time.thread_time()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _beat(self) -> None:
+        now, cpu = self._clock.elapsed(), time.thread_time()
+        self.lateness_ms.append(max(0.0, now - self._last - HEARTBEAT_MS))
+        self.work_ms.append(1000.0 * (cpu - self._last_cpu))
+        self._last, self._last_cpu = now, cpu
+
+
+class SoakMonkey(Monkey):
+    """The restless student, plus files, formulas, extreme values, sweeps, maps and resizes."""
+
+    def __init__(self, window, qtbot, rng, files) -> None:
+        super().__init__(window, qtbot, rng)
+        self.files = files
+        self.actions += [
+            (3, self.open_a_file), (3, self.type_a_formula), (2, self.extreme_values),
+            (1, self.sweep_then_cancel), (1, self.map_then_cancel), (2, self.resize),
+            (1, self.toggle_theme), (1, self.zoom),
+        ]
+        self.sweeps = sweep_view.install(window.link, window.dock_site)
+        self.maps = map_view.install(window.link, window.dock_site)
+        self.work_of: dict[str, float] = {}  # the most GUI-thread CPU time one action took
+
+    def act(self) -> None:
+        before = time.thread_time()
+        super().act()
+        name = self.log[-1]
+        spent = 1000.0 * (time.thread_time() - before)
+        self.work_of[name] = max(self.work_of.get(name, 0.0), spent)
+
+    def open_a_file(self) -> None:
+        self.window.file_actions.open_path(self.rng.choice(self.files))
+        box = self.window.file_actions.message_box
+        if box is not None and box.isVisible():
+            box.close()
+
+    def type_a_formula(self) -> None:
+        try:
+            spec = switch_function(self.window.spec(), "custom", self.rng.choice(HOSTILE_FORMULAS))
+            self.window.set_spec(spec)
+        except (SpecError, ValueError):  # refused in words: the window keeps what it had
+            pass
+
+    def extreme_values(self) -> None:
+        spec = self.window.spec()
+        rate = self.rng.choice([MAX_LEARNING_RATE, 1e-12, 1e6 * 0.999, 3e5])
+        start = tuple(self.rng.choice([1e12, -1e12, 1e-300, 0.0]) for _ in spec.start)
+        runs = tuple(RunSpec(rate, run.optimizer, run.hypers) for run in spec.runs)
+        with contextlib.suppress(SpecError):
+            self.window.set_spec(ExperimentSpec(
+                function=spec.function, function_params=spec.function_params,
+                expression=spec.expression, start=start, runs=runs, steps=spec.steps))
+
+    def sweep_then_cancel(self) -> None:
+        view = self.sweeps
+        view.set_spec(self.window.spec())
+        view.set_count(self.rng.choice([50, 2_000, 20_000]))
+        view.run_sweep()
+        self._let_it_work()
+        view.cancel()
+
+    def map_then_cancel(self) -> None:
+        view = self.maps
+        view.set_spec(self.window.spec())
+        view.set_cells(self.rng.choice([20, 200]), self.rng.choice([20, 200]))
+        view.run_map()
+        self._let_it_work()
+        view.cancel()
+
+    def _let_it_work(self) -> None:
+        deadline = time.monotonic() + self.rng.uniform(0.0, 0.15)
+        while time.monotonic() < deadline:
+            QApplication.processEvents()
+
+    def resize(self) -> None:
+        self.window.resize(self.rng.randint(700, 1600), self.rng.randint(500, 1000))
+
+
+def _files(folder) -> list[str]:
+    good = ExperimentSpec(function="rosenbrock", start=(-1.5, 2.0), runs=(RunSpec(1e-4), RunSpec(2e-3)))
+    doc = json.loads(dumps(good))
+    texts = {
+        "good.lrdesk.json": dumps(good),
+        "bom.lrdesk.json": "\ufeff" + dumps(ExperimentSpec(runs=(RunSpec(0.3),))),
+        "garbage.lrdesk.json": "{[",
+        "self.lrdesk.json": json.dumps({**doc, "function": {"name": "rosenbrock", "params": {"self": 1}}}),
+        "warmup.lrdesk.json": json.dumps({**doc, "schedule": {**doc["schedule"], "warmup_steps": 10**400}}),
+        "newer.lrdesk.json": json.dumps({**doc, "version": 99}),
+        "deep.lrdesk.json": "[" * 50_000 + "]" * 50_000,
+        "typed.lrdesk.json": json.dumps({**doc, "function": {"name": "custom", "params": {},
+                                         "expression": "abs(abs(w-1)^100-w)^100"}, "start": [1.0]}),
+    }
+    paths = []
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(str(folder / name))
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(folder / "pipe.lrdesk.json")
+        paths.append(str(folder / "pipe.lrdesk.json"))
+    paths.append(str(folder))
+    return paths
+
+
+def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
+    # the unsaved-changes question answers at random, as a tired teacher would click
+    rng = random.Random(17)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: rng.choice(
+        [QMessageBox.StandardButton.Discard, QMessageBox.StandardButton.Cancel]))
+    window = show_widget(qtbot, MainWindow(settings=Settings()))
+    monkey = SoakMonkey(window, qtbot, rng, _files(tmp_path))
+    heartbeat = Heartbeat()
+    started = time.monotonic()
+    heartbeat.start()
+    try:
+        for _ in range(ACTIONS):
+            monkey.act()
+        monkey.wait_for_the_worker()
+    except BaseException:
+        print("last actions:", monkey.log[-30:])
+        raise
+    finally:
+        heartbeat.stop()
+    elapsed = time.monotonic() - started
+    window.file_actions.forget_path()  # nothing to ask about on closing
+    window.close()
+    assert not window.isVisible()
+    assert not running_qthreads()
+
+    late, work = np.array(heartbeat.lateness_ms), np.array(heartbeat.work_ms)
+    worst, p99 = float(work.max()), float(np.percentile(work, 99))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    slowest = sorted(monkey.work_of.items(), key=lambda item: -item[1])[:5]
+    print(f"\nsoak: {ACTIONS} actions in {elapsed:.1f} s, {len(late)} beats; wall-clock lateness "
+          f"p50 {np.percentile(late, 50):.0f} ms, p99 {np.percentile(late, 99):.0f} ms, max "
+          f"{late.max():.0f} ms, {int((late > 250).sum())} beats over 250 ms; GUI-thread work "
+          f"between beats p99 {p99:.0f} ms, max {worst:.0f} ms, {int((work > 250).sum())} over "
+          f"250 ms; peak memory {peak_mb:.0f} MB; slowest actions (ms of work) "
+          + ", ".join(f"{name} {ms:.0f}" for name, ms in slowest))
+    assert len(late) > 100
+    assert p99 <= GOAL_P99_MS
+    assert worst <= WORST_BOUND_MS
