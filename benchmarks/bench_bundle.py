@@ -19,6 +19,7 @@ import importlib.util
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,8 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _report import beside_goal, load_note, results_path
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "bundle.json"
+RESULTS = results_path("bundle")  # results/latest/ unless --update-reference
 START_TIMEOUT_S = 120
 
 
@@ -155,8 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="measure the existing builds")
     parser.add_argument("--dist", type=Path, default=build_module.DEFAULT_DIST)
     parser.add_argument("--work", type=Path, default=build_module.DEFAULT_WORK)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the bundles built (by default they are removed afterwards)")
     args = parser.parse_args(argv)
     Variant = build_module.Variant
+    scratch = None
+    if not (args.keep or args.no_build):  # build in a scratch folder, removed at the end
+        scratch = Path(tempfile.mkdtemp(prefix="lrdesk-bundle-bench-"))
+        args.dist, args.work = scratch / "dist", scratch / "build"
     kinds = [("one-folder", False)] + ([("one-file", True)] if args.onefile else [])
     results: dict = {"machine": {"python": platform.python_version(), "system": platform.platform(),
                                  "cpus": os.cpu_count()}}
@@ -181,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         rows += report_rows(kind, app, bare)
     print()
     print_table(rows)
+    for kind, _ in kinds:
+        print(f"{kind}: size ratio app / bare {beside_goal(results[kind]['size_ratio'], 1.2, 'x')}")
+    print(load_note())
     additions = results["one-folder"].get("largest_additions", [])
     if additions:
         print("largest parts the app adds (MB): "
@@ -188,6 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS}")
+    if scratch is None:
+        print(f"bundles left in {args.dist.resolve()} (intermediate files in {args.work.resolve()})")
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
+        print(f"removed the bundles built in {scratch} (--keep builds into {args.dist} and keeps them)")
     return 0
 
 

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import beside_goal, load_note, results_path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,7 +36,7 @@ from lrdesk.core.engine.batch import CONVERGED, DIVERGED, DIVERGENCE_FACTOR, VER
 from lrdesk.core.functions import make_function  # noqa: E402
 from lrdesk.core.optim.schedules import ScheduleSpec  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results" / "engine.json"
+RESULTS = results_path("engine")  # results/latest/ unless --update-reference
 START = (-1.5, 2.0)
 TOLERANCE = 1e-6
 
@@ -265,6 +266,7 @@ def main(argv: list[str]) -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print_table(figures)
+    print(load_note())
     print(f"\nfigures written to {RESULTS.relative_to(ROOT)}")
     return 0
 
@@ -280,8 +282,8 @@ def print_table(f: dict) -> None:
                             ("bare_loop", "bare update loop, no checks")):
             print(f"  {label:34s}{s[name]['run_steps_per_s'] / 1e6:15.1f}"
                   f"{s[name]['median_run_steps_per_s'] / 1e6:10.1f}")
-        print(f"  engine / hand loop: {s['engine_over_hand_loop']:.2f}   "
-              f"(goal >= 0.8; {s['diverged_runs']:,} runs diverged; divergence steps equal to "
+        print(f"  engine / hand loop: {beside_goal(s['engine_over_hand_loop'], 0.8, higher_is_better=True)}"
+              f"   ({s['diverged_runs']:,} runs diverged; divergence steps equal to "
               f"the hand loop's: {'yes' if s['same_divergence_steps_as_hand_loop'] else 'NO'})")
     s = f["single_run"]
     print(f"\nSingle run (K = 1), steps/s over {s['steps']:,} steps")

@@ -23,9 +23,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import results_path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "formulas.json"
+RESULTS = results_path("formulas")  # results/latest/ unless --update-reference
 HOSTILE = [
     "abs(abs(w-1)^100-w)^100",
     "abs((3+sqrt(3)-sqrt(w))^100)",
@@ -94,7 +95,7 @@ def main() -> int:
               f"{f['median_ms']:6.1f} ms, p99 {f['p99_ms']:6.1f} ms, max {f['max_ms']:6.1f} ms "
               f"({worst[:50]})")
     print(f"load average {figures['load_average']:.1f} (goal: every build well under 1,000 ms)")
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     return 0
 

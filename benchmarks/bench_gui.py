@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import load_note, results_path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +47,7 @@ from lrdesk.gui.app import create_app  # noqa: E402
 from lrdesk.gui.live.playback import SPEEDS, Recording  # noqa: E402
 from lrdesk.gui.window.main_window import MainWindow  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results" / "gui.json"
+RESULTS = results_path("gui")  # results/latest/ unless --update-reference
 POINTS = 100_000
 FRAMES = 60
 FRAME_BUDGET_MS = 16.0
@@ -268,7 +269,7 @@ def main() -> int:
 
 def print_table(results: dict) -> None:
     def verdict(ok: bool) -> str:
-        return "within budget" if ok else "OVER BUDGET"
+        return "PASS" if ok else "SHORT"
 
     print(f"{'measure':<52} {'value':>12}   budget")
     for name, f in results["frames"].items():
@@ -291,6 +292,7 @@ def print_table(results: dict) -> None:
     print(f"{'start to first paint, bare PySide6 + pyqtgraph':<52} {start['bare_median_s']:>10.2f} s")
     print(f"{'   ratio':<52} {start['ratio']:>11.2f}x   "
           f"{START_GOAL}x: {verdict(start['ratio'] <= START_GOAL)}")
+    print(load_note())
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 

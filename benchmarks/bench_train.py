@@ -27,11 +27,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import results_path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-RESULTS = ROOT / "benchmarks" / "results" / "train.json"
+RESULTS = results_path("train")  # results/latest/ unless --update-reference
 RUNS, STEPS, POINTS, HIDDEN = 32, 1000, 500, (16, 16)
 RATES = np.geomspace(1e-3, 1.0, RUNS)
 
@@ -215,7 +216,7 @@ def main(argv: list[str]) -> int:
     }
     for key, value in report.items():
         print(f"{key:>28}: {value:.3f}" if isinstance(value, float) else f"{key:>28}: {value}")
-    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return 0
 
