@@ -17,16 +17,21 @@ Verdicts (exactly one per run):
 - ``diverged``: the loss became infinite or NaN, or moved further than a bound from the minimum
   (``DIVERGENCE_FACTOR`` times the starting gap), or the budget ran out with the loss above its
   start and at its highest of the final stretch (still climbing);
+- ``converged`` also when the budget ran out after the gap to the known minimum's value had
+  shrunk by ``GAP_CLOSED`` (nine orders of magnitude) from the start: a run at the bottom of a
+  narrow valley keeps a gradient above the tolerance long after it has arrived;
 - ``slow``: the budget ran out while the loss was still going down;
 - ``oscillating``: the budget ran out, the loss stayed bounded but stopped improving.
 
-``oscillated`` says whether the steps reversed direction at least twice on the way.
+``oscillated`` says whether the steps reversed direction at least twice on the way;
+``criterion`` which test decided (codes in ``lrdesk.core.engine.reasons``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from lrdesk.core.engine import reasons
 from lrdesk.core.engine.records import Block, LiveRuns, Recording, StepData, summary_block
 from lrdesk.core.engine.scalar import run_scalar
 from lrdesk.core.limits import learning_rates_problem
@@ -96,6 +101,8 @@ class Batch:
         self.final_loss = np.full(K, np.nan)
         self.final_grad_norm = np.full(K, np.nan)
         self.reversals = np.zeros(K, dtype=np.int64)
+        self.criterion = np.full(K, reasons.NONE)
+        self._min_value = _known_min_value(function)
         self._live = LiveRuns(function, P, rates, L0, self._bounds(function, L0))
         self._sharing = _constants_shared(function, P)
         self._buffers: dict[tuple, Array] = {}
@@ -277,7 +284,9 @@ class Batch:
         if flat.any():
             points = _points_at(data, idx[flat], rows[flat])
             verdict[flat] = np.where(self._curves_down(idx[flat], points), STALLED, CONVERGED)
-        self._finish(idx, verdict, self.t + rows, data.losses[rows, idx], gn2[rows, idx], events)
+        criterion = np.where(diverged, reasons.BLOW_UP, reasons.FLAT)
+        self._finish(idx, verdict, self.t + rows, data.losses[rows, idx], gn2[rows, idx], events,
+                     criterion)
 
     def _finish_budget(self, L: Array, gn2: Array, events: list) -> None:
         live = self._live
@@ -290,10 +299,23 @@ class Batch:
         improving = (live.best_window[idx] < before - margin) & (final < before)
         climbing = (final > live.rise[idx]) & (final >= live.worst_window[idx])
         verdict = np.where(improving, SLOW, np.where(climbing, DIVERGED, OSCILLATING))
+        criterion = np.where(improving, reasons.IMPROVING,
+                             np.where(climbing, reasons.CLIMBING, reasons.STUCK))
+        arrived = self._gap_closed(live.slot[idx], final) & (verdict != DIVERGED)
+        verdict[arrived], criterion[arrived] = CONVERGED, reasons.GAP
         steps = np.full(len(idx), self.steps)
-        self._finish(idx, verdict, steps, final, gn2[-1, idx], events)
+        self._finish(idx, verdict, steps, final, gn2[-1, idx], events, criterion)
 
-    def _finish(self, idx, verdict, steps, losses, gn2, events) -> None:
+    def _gap_closed(self, runs: Array, final: Array) -> Array:
+        """Whether each run's loss came GAP_CLOSED of the way from its start to the minimum."""
+        if self._min_value is None:
+            return np.zeros(len(runs), dtype=bool)
+        start_gap = self.start_loss[runs] - self._min_value
+        with np.errstate(all="ignore"):
+            gap = final - self._min_value
+            return (start_gap > 0) & np.isfinite(gap) & (gap <= reasons.GAP_CLOSED * start_gap)
+
+    def _finish(self, idx, verdict, steps, losses, gn2, events, criterion) -> None:
         live = self._live
         runs = live.slot[idx]
         self.verdict[runs] = verdict
@@ -302,6 +324,7 @@ class Batch:
         self.latest_loss[runs] = losses
         self.final_grad_norm[runs] = np.sqrt(gn2)
         self.reversals[runs] = live.reversals[idx]
+        self.criterion[runs] = criterion
         live.alive[idx] = False
         steps = np.broadcast_to(steps, runs.shape)
         events.extend(zip(runs.tolist(), verdict.tolist(), steps.tolist(), strict=True))
@@ -341,6 +364,16 @@ class Batch:
         live.take(keep)
         self.opt.take(keep)
         self._buffers.clear()
+
+
+def _known_min_value(function: LossFunction) -> float | None:
+    """The function's known lowest value, or None (unknown, or not one number for every run)."""
+    try:
+        with np.errstate(all="ignore"):
+            value = function.min_value()
+    except (ValueError, IndexError, TypeError, ArithmeticError):
+        return None
+    return float(value) if value is not None and np.isfinite(value) else None
 
 
 def _constants_shared(function: LossFunction, P: Array) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lrdesk.core.engine.batch import RUNNING, VERDICTS, Batch
+from lrdesk.core.engine.reasons import criterion_name
 from lrdesk.core.experiment.history import RunHistory, RunRows
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 from lrdesk.core.surfaces import LossFunction
@@ -36,6 +37,8 @@ class RunEvent:
     start_loss: float
     final_loss: float
     final_grad_norm: float
+    #: which test decided the verdict (``lrdesk.core.engine.reasons.CRITERIA``)
+    criterion: str = ""
 
     @property
     def verdict_step(self) -> int:
@@ -71,6 +74,7 @@ class RunResult:
     start_loss = _end_field("start_loss")
     final_loss = _end_field("final_loss")
     final_grad_norm = _end_field("final_grad_norm")
+    criterion = _end_field("criterion")
 
 
 @dataclass
@@ -169,6 +173,7 @@ class Simulation:
                     float(batch.start_loss[local]),
                     float(batch.final_loss[local]),
                     float(batch.final_grad_norm[local]),
+                    criterion_name(int(batch.criterion[local])),
                 )
                 self.events[ev.run] = ev
                 events.append(ev)
@@ -199,6 +204,7 @@ class Simulation:
                             float(batch.start_loss[local]),
                             float(batch.final_loss[local]),
                             float(batch.final_grad_norm[local]),
+                            criterion_name(int(batch.criterion[local])),
                         ),
                         self.histories[i] if self.histories is not None else None,
                     )

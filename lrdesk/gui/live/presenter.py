@@ -304,7 +304,7 @@ class RunPresenter:
         self._shown_events[run] = visible
         self.canvas.set_run_status(run, visible.verdict, visible.step)
         self.loss_plot.set_run_status(run, visible.verdict)
-        self.runs_table.set_verdict(run, visible.verdict, visible.oscillated)
+        self.runs_table.set_verdict(run, visible.verdict, visible.oscillated, visible.criterion)
         level, text = explain_event(run + 1, self._spec.runs[run], visible, self._theory)
         self.board.reveal(Notice(run, level, text, visible.step))
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lrdesk.core.engine.reasons import CRITERION_WORDS
 from lrdesk.core.experiment.spec import RunSpec
 from lrdesk.core.optim.optimizers import OPTIMIZERS
 from lrdesk.gui.shared.formatting import format_number, format_rate, format_step
@@ -77,6 +78,7 @@ class _Row:
     live_rate: float | None = None
     verdict: str | None = None
     oscillated: bool = False
+    criterion: str = ""
 
 
 def verdict_text(verdict: str | None, oscillated: bool) -> str:
@@ -172,7 +174,11 @@ class RunsModel(QAbstractTableModel):
 
     def _tooltip(self, row: _Row, column: int) -> str:
         if column == RESULT and row.verdict is not None:
-            return VERDICT_HELP.get(row.verdict, "")
+            words = CRITERION_WORDS.get(row.criterion, "")
+            if row.criterion == "gap":  # converged, though the slope is not quite flat
+                return "The run reached the bottom of the valley.\n" + words
+            help_ = VERDICT_HELP.get(row.verdict, "")
+            return f"{help_}\n{words}" if words else help_
         if column == OPTIMIZER:
             info = OPTIMIZERS.get(row.spec.optimizer)
             hypers = ", ".join(f"{k} = {v:g}" for k, v in row.spec.hyper_dict().items())
@@ -208,11 +214,12 @@ class RunsModel(QAbstractTableModel):
         if changed:  # one signal: the view and its header measure the cells once, not per run
             self.dataChanged.emit(self.index(min(changed), RATE), self.index(max(changed), GRADIENT))
 
-    def set_verdict(self, run: int, verdict: str | None, oscillated: bool) -> None:
+    def set_verdict(self, run: int, verdict: str | None, oscillated: bool,
+                    criterion: str = "") -> None:
         row = self.row(run)
         if row is None:
             return
-        row.verdict, row.oscillated = verdict, bool(oscillated)
+        row.verdict, row.oscillated, row.criterion = verdict, bool(oscillated), criterion
         self.dataChanged.emit(self.index(run, RESULT), self.index(run, RESULT))
 
 
@@ -298,8 +305,9 @@ class RunsTable(QWidget):
         """``{run: (step, loss, gradient norm, learning rate)}`` for several runs at once."""
         self.model.update_live_rows(numbers)
 
-    def set_verdict(self, run: int, verdict: str | None, oscillated: bool) -> None:
-        self.model.set_verdict(run, verdict, oscillated)
+    def set_verdict(self, run: int, verdict: str | None, oscillated: bool,
+                    criterion: str = "") -> None:
+        self.model.set_verdict(run, verdict, oscillated, criterion)
 
     def selected_run(self) -> int:
         rows = self.view.selectionModel().selectedRows()
