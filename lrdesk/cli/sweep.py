@@ -13,7 +13,6 @@ import sys
 
 import numpy as np
 
-from lrdesk.cli import model_sweep
 from lrdesk.cli.common import CliError, parse_float, parse_learning_rate, parse_whole, quoted
 from lrdesk.cli.experiment import add_experiment_options, experiment_from_args
 from lrdesk.core.engine.batch import VERDICTS
@@ -46,6 +45,14 @@ DEFAULT_STEPS = 1000
 PLACEHOLDER_RATE = 1e-3
 VERDICT_LETTERS = {"converged": "C", "slow": ".", "oscillating": "~", "diverged": "X",
                    "stalled": "s", "running": " "}
+
+
+def _model_sweep():
+    """The model experiments' sweep and map, imported only when a model file is given (it
+    brings in the whole training core, a third of a surface sweep's start-up)."""
+    from lrdesk.cli import model_sweep
+
+    return model_sweep
 
 
 def register(subparsers) -> None:
@@ -112,8 +119,8 @@ def sweep_rates(args, setup: SweepSetup) -> np.ndarray:
 
 
 def run_sweep(args) -> int:
-    if model_sweep.is_model_experiment(args.experiment):  # a model, not a surface
-        return model_sweep.run_model_sweep(args)
+    if args.experiment and _model_sweep().is_model_experiment(args.experiment):  # a model
+        return _model_sweep().run_model_sweep(args)
     with np.errstate(all="ignore"):  # runs that overflow are verdicts (diverged), not warnings
         return _run_sweep(args)
 
@@ -236,8 +243,8 @@ def map_axes(args, spec: ExperimentSpec) -> tuple[MapAxis, MapAxis]:
 
 
 def run_map(args) -> int:
-    if model_sweep.is_model_experiment(args.experiment):  # a model, not a surface
-        return model_sweep.run_model_map(args)
+    if args.experiment and _model_sweep().is_model_experiment(args.experiment):  # a model
+        return _model_sweep().run_model_map(args)
     with np.errstate(all="ignore"):  # cells that overflow are verdicts (diverged), not warnings
         return _run_map(args)
 
