@@ -238,8 +238,10 @@ class Batch:
         live, tol2 = self._live, self.tolerance**2
         L, G, D = data.losses, data.grads, data.updates
         s = len(D)
-        gn2 = _squared_norms(G)
-        un2 = _squared_norms(D)
+        n = G.shape[2]
+        scratch = self._buffer("norms scratch", (b, n))
+        gn2 = _squared_norms(G, self._buffer("gradient norms", (b, n)), scratch)
+        un2 = _squared_norms(D, self._buffer("update norms", (b, n))[:s], scratch[:s])
         hit = gn2 <= tol2  # converged or stalled: flat here, and the step that led here small
         hit[0] &= live.prev_small
         if b > 1:
@@ -390,11 +392,12 @@ def _constants_shared(function: LossFunction, P: Array) -> str:
     return "shared" if probe == (1,) else "fixed"
 
 
-def _squared_norms(A: Array) -> Array:
-    """Σ over the middle (coordinate) axis of A², for arrays shaped (rows, dim, n)."""
-    out = np.square(A[:, 0])
+def _squared_norms(A: Array, out: Array | None = None, scratch: Array | None = None) -> Array:
+    """Σ over the middle (coordinate) axis of A², for arrays shaped (rows, dim, n), written
+    into ``out`` (rows, n) when given, with ``scratch`` (the same shape) for the squares."""
+    out = np.multiply(A[:, 0], A[:, 0], out=out)
     for i in range(1, A.shape[1]):
-        out += np.square(A[:, i])
+        out += np.multiply(A[:, i], A[:, i], out=scratch)
     return out
 
 
