@@ -25,7 +25,7 @@ NEARLY_SAME = 0.95
 
 def optimizer_fields(kind: str) -> list[Field]:
     return [
-        Field(h.name, h.default, h.low, h.high, h.help, switch=h.name in SWITCHES)
+        Field(h.name, h.default, h.low, h.high, h.help, switch=h.name in SWITCHES, title=h.title)
         for h in OPTIMIZERS[kind].hypers
     ]
 

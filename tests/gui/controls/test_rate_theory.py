@@ -61,3 +61,26 @@ def test_rosenbrock_explains_why_fastest_and_limit_coincide(qtbot):
 def test_a_round_bowl_needs_no_note(qtbot):
     controls = controls_for(qtbot, RunSpec(0.1), "ill_conditioned")
     assert "coincide" not in controls.theory_label.text()
+
+
+def test_rmsprop_decay_is_rho_on_screen_and_alpha_in_the_file(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from lrdesk.core.experiment.spec import ExperimentSpec, from_dict, to_dict
+    from lrdesk.core.optim.catalog import shown_hyper
+
+    run = RunSpec(0.01, "rmsprop", (("alpha", 0.9),))
+    controls = controls_for(qtbot, run)
+    labels = [label.text() for label in controls.hypers.findChildren(QLabel)]
+    assert "decay (ρ)" in labels and "alpha" not in labels
+    decay = next(lb for lb in controls.hypers.findChildren(QLabel) if lb.text() == "decay (ρ)")
+    assert "alpha" in decay.toolTip()  # torch's name, for those who read its docs
+    rule = controls.rule_label.text()
+    assert "ρ·v" in rule and "α_lr" not in rule and "α·v" not in rule
+    assert shown_hyper("rmsprop", "alpha") == "decay ρ"
+    assert shown_hyper("adam", "beta1") == "beta1"
+    # the file keeps torch's key, so files written before still load the same
+    data = to_dict(ExperimentSpec(runs=(run,)))
+    assert data["runs"][0]["optimizer"]["params"] == {"alpha": 0.9}
+    assert from_dict(data).runs[0] == run
+    assert controls.read().hyper_dict()["alpha"] == 0.9
