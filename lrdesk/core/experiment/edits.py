@@ -10,11 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
+
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 from lrdesk.core.functions import make_function
 from lrdesk.core.limits import MAX_LEARNING_RATE
 from lrdesk.core.surfaces import LossFunction
-from lrdesk.core.theory.hessian import local_theory, lr_range
+from lrdesk.core.theory.hessian import local_theory, lr_range, nearest_minimum
+from lrdesk.core.theory.stability import stability_limit
 
 MAX_RUNS = 8
 #: fractions of the stable limit, in the order runs get them: too small, suitable, too large...
@@ -54,6 +57,32 @@ def _capped(rate: float) -> float:
     return min(max(rate, MIN_SUGGESTED_RATE), MAX_LEARNING_RATE)
 
 
+#: optimizers whose steps are rescaled by the gradient's history: about α long whatever the slope
+ADAPTIVE = frozenset({"adagrad", "rmsprop", "adam"})
+#: for them the distance to cover stands in for the limit: α = this share of it is "suitable"
+ADAPTIVE_LIMIT_SHARE = 0.1
+
+
+def optimizer_scale(function: LossFunction, start: tuple[float, ...], run: RunSpec) -> float:
+    """How much larger than plain descent's this run's suggested rates are (1 for plain descent).
+
+    Momentum μ (dampening τ) and Nesterov: their limit over 2/λmax, 2(1+μ)/(1−τ) and
+    2(1+μ)/(1+2μ) ÷ 2 (``stability_limit``). Adaptive methods: a share of the distance from the
+    start to the nearest minimum over 2/λmax, since their steps are about α long.
+    """
+    theory = local_theory(function, start)
+    plain = stable_limit_guess(function, start)
+    if run.optimizer in ADAPTIVE:
+        point = nearest_minimum(function, start)
+        distance = float(np.linalg.norm(np.subtract(point, start))) if point is not None else 1.0
+        distance = distance if math.isfinite(distance) and distance > 0 else 1.0
+        return ADAPTIVE_LIMIT_SHARE * distance / plain
+    limit = stability_limit(run.optimizer, run.hyper_dict(), theory.lambda_max)
+    if limit is None or theory.lr_max_stable is None:
+        return 1.0
+    return limit / theory.lr_max_stable
+
+
 def switch_function(spec: ExperimentSpec, key: str, expression: str = "") -> ExperimentSpec:
     """The same runs (count and optimizers) on another surface, from its default start.
 
@@ -63,7 +92,9 @@ def switch_function(spec: ExperimentSpec, key: str, expression: str = "") -> Exp
     start = tuple(float(v) for v in function.default_start())
     rates = suggested_rates(function, start, len(spec.runs))
     runs = tuple(
-        replace(run, learning_rate=rate, start=None) for run, rate in zip(spec.runs, rates, strict=True)
+        replace(run, learning_rate=_capped(nice(rate * optimizer_scale(function, start, run))),
+                start=None)
+        for run, rate in zip(spec.runs, rates, strict=True)
     )
     return replace(
         spec, function=key, function_params=(), expression=expression, start=start, runs=runs
@@ -101,7 +132,9 @@ def remove_run(spec: ExperimentSpec, index: int) -> ExperimentSpec:
 def next_run(spec: ExperimentSpec, function: LossFunction, template: RunSpec | None) -> RunSpec:
     """A run worth adding: the template's optimizer with the first suggested rate not in use."""
     used = {run.learning_rate for run in spec.runs}
-    candidates = suggested_rates(function, spec.start, len(RATE_FRACTIONS))
+    scale = optimizer_scale(function, spec.start, template) if template is not None else 1.0
+    candidates = [_capped(nice(r * scale))
+                  for r in suggested_rates(function, spec.start, len(RATE_FRACTIONS))]
     rate = next((r for r in candidates if r not in used), candidates[1])
     if template is None:
         return RunSpec(rate)

@@ -21,6 +21,12 @@ class Hyper:
     low: float
     high: float
     help: str
+    #: the name shown to people where the file and torch's name would mislead (None: ``name``)
+    title: str | None = None
+
+    @property
+    def shown_name(self) -> str:
+        return self.title or self.name.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -57,12 +63,15 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         "rmsprop",
         "RMSprop",
         (
-            Hyper("alpha", 0.99, 0.0, 0.99999, "smoothing of the squared gradient"),
+            # torch calls it alpha, the letter LR Desk keeps for the learning rate: shown as ρ
+            Hyper("alpha", 0.99, 0.0, 0.99999,
+                  "ρ: decay of the running mean of g² (torch.optim.RMSprop calls it alpha)",
+                  title="decay"),
             Hyper("eps", 1e-8, 0.0, 1.0, "ε: keeps the division finite"),
             Hyper("momentum", 0.0, 0.0, 0.9999, "μ: momentum on the scaled step"),
             Hyper("centered", 0.0, 0.0, 1.0, "1 to divide by the variance instead of the mean square"),
         ),
-        "v ← α·v + (1 − α)·g²;  w ← w − α_lr·g/(√v + ε)",
+        "v ← ρ·v + (1 − ρ)·g²;  w ← w − α·g/(√v + ε)",
     ),
     "adam": OptimizerInfo(
         "adam",
@@ -76,6 +85,16 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − α·m̂/(√v̂ + ε)",
     ),
 }
+
+
+def shown_hyper(kind: str, name: str) -> str:
+    """A setting's name as people see it: RMSprop's 'alpha' is 'decay ρ'."""
+    info = OPTIMIZERS.get(kind)
+    hyper = next((h for h in info.hypers if h.name == name), None) if info else None
+    if hyper is None or hyper.title is None:
+        return name
+    symbol = hyper.help.split(":", 1)[0]
+    return f"{hyper.title} {symbol}" if len(symbol) <= 3 else hyper.title
 
 
 def resolve_hypers(kind: str, given: dict[str, float] | None = None) -> dict[str, float]:

@@ -9,6 +9,7 @@ The stability facts come from ``lrdesk.core.theory.hessian`` (2/λmax for plain 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from lrdesk.core.experiment.simulation import RunEvent
 from lrdesk.core.experiment.spec import RunSpec
@@ -16,15 +17,37 @@ from lrdesk.core.optim.optimizers import OPTIMIZERS
 from lrdesk.core.theory.hessian import Theory
 
 ALARM, WARNING, INFO = "alarm", "warning", "info"
+_WITH_MOMENTUM = frozenset({"momentum", "nesterov"})
 LEVELS = (INFO, WARNING, ALARM)  # from the mildest to the most urgent
 
 
 def explain_event(
-    run_number: int, run_spec: RunSpec, event: RunEvent, theory: Theory
+    run_number: int, run_spec: RunSpec, event: RunEvent, theory: Theory,
+    shown: Sequence[tuple[int, RunSpec, RunEvent]] = (),
 ) -> tuple[str, str]:
-    """``(level, text)`` saying what happened to run ``run_number`` (counted from 1)."""
+    """``(level, text)`` saying what happened to run ``run_number`` (counted from 1).
+
+    ``shown``: the other runs on screen with their verdicts, as (number, spec, event); advice
+    that one of them would contradict (momentum "gets past" a saddle where a momentum run on
+    screen is stuck) is not given.
+    """
     level, body = _EXPLAINERS[event.verdict](run_spec, event, theory)
+    if event.verdict == "stalled":
+        body = _sentences(body.rstrip("."), _saddle_advice(run_number, shown))
     return level, f"{run_title(run_number, run_spec)}: {body}"
+
+
+def _saddle_advice(run_number: int, shown: Sequence[tuple[int, RunSpec, RunEvent]]) -> str:
+    """What gets past a flat spot, told in agreement with the momentum runs on screen."""
+    momentum = [(n, e) for n, r, e in shown if n != run_number and r.optimizer in _WITH_MOMENTUM]
+    got_past = [n for n, e in momentum if e.verdict == "converged"]
+    stuck = [n for n, e in momentum if e.verdict in ("stalled", "slow")]
+    if got_past:
+        return f"Momentum can get past it: run {got_past[0]} did. So can another start point"
+    if stuck:
+        return (f"Momentum does not always get past it: run {stuck[0]}, with momentum, is "
+                "stuck too. Another start point, off the flat spot's line, does")
+    return "Another start point, or momentum, may get past it"
 
 
 def run_title(run_number: int, run_spec: RunSpec) -> str:
@@ -124,8 +147,7 @@ def _stalled(run: RunSpec, event: RunEvent, theory: Theory) -> tuple[str, str]:
         "(a saddle point or a plateau)"
     )
     why = "The slope there is zero, so gradient descent has nothing left to follow"
-    advice = "Another start point, or momentum, gets past it"
-    return WARNING, _sentences(what, why, advice)
+    return WARNING, _sentences(what, why)  # the advice is added with the runs on screen
 
 
 _EXPLAINERS = {

@@ -73,6 +73,14 @@ class Lesson:
     correct: int  # index into choices
     answer: tuple[str, ...]  # paragraphs with placeholders
     verdicts: tuple[tuple[str, ...], ...]  # per run, the verdicts its answer agrees with
+    #: the playhead step from which the question can be answered (None: once every run ended)
+    answer_at_step: int | None = None
+
+    def answerable(self, facts: LessonFacts, step: int) -> bool:
+        """Whether the learner at playhead ``step`` has seen what the question asks about."""
+        if self.answer_at_step is not None:
+            return step >= self.answer_at_step
+        return step >= max(outcome.verdict_step for outcome in facts.outcomes)
 
     def render_answer(self, facts: LessonFacts) -> list[str]:
         """The answer's paragraphs with every placeholder filled from ``facts``."""
@@ -192,6 +200,7 @@ def parse_lesson(text: str | bytes, key: str) -> Lesson:
         correct=correct,
         answer=fields.texts("answer", LIMITS["answer"], LIMITS["paragraph"]),
         verdicts=_verdicts(fields.get("verdicts", list), runs, where),
+        answer_at_step=_answer_at_step(fields, spec.steps),
     )
     for i, paragraph in enumerate(lesson.answer):
         check_placeholders(paragraph, runs, f"{where}: answer[{i}]")
@@ -212,6 +221,18 @@ def _experiment(data: dict, where: str) -> ExperimentSpec:
         raise LessonError(
             f"{where}: experiment.function: typed functions cannot be read by this version"
         ) from None
+
+
+def _answer_at_step(fields: _Fields, steps: int) -> int | None:
+    """The optional ``answer_at_step``: a question about step s is answered once step s shows."""
+    if "answer_at_step" not in fields.data:
+        return None
+    step = fields.get("answer_at_step", int)
+    if not 0 <= step <= steps:
+        raise LessonError(
+            f"{fields.where}: answer_at_step: must be a step of the run (0 to {steps}), not {step}"
+        )
+    return step
 
 
 def _verdicts(raw: list, runs: int, where: str) -> tuple[tuple[str, ...], ...]:

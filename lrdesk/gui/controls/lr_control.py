@@ -146,8 +146,13 @@ class LearningRateControl(QWidget):
         self._clear_error()
         self._show_value()
 
-    def set_theory(self, lr_max_stable: float | None, lr_optimal: float | None) -> None:
-        """Mark the stable limit and the fastest rate (None: not known here); emits nothing."""
+    def set_theory(
+        self, lr_max_stable: float | None, lr_optimal: float | None, limit_tip: str | None = None
+    ) -> None:
+        """Mark the stable limit and the fastest rate (None: not known here); emits nothing.
+
+        ``limit_tip``: what the limit is, for an optimizer other than plain gradient descent.
+        """
         self._lr_max_stable = _usable(lr_max_stable)
         self._lr_optimal = _usable(lr_optimal)
         self._label_theory_button(
@@ -161,8 +166,9 @@ class LearningRateControl(QWidget):
             self.limit_button,
             "Limit",
             self._lr_max_stable,
-            "Above this learning rate plain gradient descent overshoots more at every step and "
-            "diverges here: 2 / (largest curvature).",
+            limit_tip
+            or "Above this learning rate plain gradient descent overshoots more at every step "
+            "and diverges here: 2 / (largest curvature).",
         )
         self.scale.set_marks(self._lr_max_stable, self._lr_optimal)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QRadioButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from lrdesk.core.experiment.spec import ExperimentSpec
 from lrdesk.core.teaching.lessons import Lesson, LessonBook, LessonFacts, load_lessons
+from lrdesk.gui.lessons.choices import RIGHT_SHADES, WRONG_SHADES, ChoiceRow, readable
 from lrdesk.gui.lessons.parts import (
     LessonProgress,
     paragraphs_html,
@@ -33,14 +33,11 @@ from lrdesk.gui.lessons.parts import (
     scaled_font,
     text_label,
 )
-from lrdesk.gui.shared.palette import VERDICT_COLORS
 
 #: the panel's text is this much larger than the window's, for the back of a classroom
 TEXT_SCALE = 1.15
 TITLE_SCALE = 1.25
 DONE_MARK = "  ✓"
-RIGHT_COLOR = VERDICT_COLORS["converged"]
-WRONG_COLOR = VERDICT_COLORS["oscillating"]
 
 
 class LessonPanel(QWidget):
@@ -97,6 +94,7 @@ class LessonPanel(QWidget):
         self.choices = QButtonGroup(self)
         self.choices.idToggled.connect(lambda *_: self._update_controls())
         self.choice_layout = QVBoxLayout()
+        self.choice_rows: list[ChoiceRow] = []
         self.check_button = push_button(
             "&Check my answer", "Compare your guess with what the runs really did.",
             self.check_answer,
@@ -195,17 +193,18 @@ class LessonPanel(QWidget):
         self._update_controls()
 
     def _set_choices(self, choices: tuple[str, ...]) -> None:
-        for button in self.choices.buttons():
-            self.choices.removeButton(button)
-            self.choice_layout.removeWidget(button)
-            button.hide()  # deleted later, when control returns to the event loop
-            button.deleteLater()
+        for row in self.choice_rows:
+            self.choices.removeButton(row.button)
+            self.choice_layout.removeWidget(row)
+            row.hide()  # deleted later, when control returns to the event loop
+            row.deleteLater()
+        self.choice_rows = []
         for i, text in enumerate(choices):
-            button = QRadioButton(text.replace("&", "&&"))
-            button.setToolTip("Your prediction")
-            self.choices.addButton(button, i)
-            self.choice_layout.addWidget(button)
-            button.show()  # a layout only shows new children on the next event-loop turn
+            row = ChoiceRow(text)
+            self.choices.addButton(row.button, i)
+            self.choice_layout.addWidget(row)
+            self.choice_rows.append(row)
+            row.show()  # a layout only shows new children on the next event-loop turn
 
     def _on_picked(self, index: int) -> None:
         if index != self.index:
@@ -223,8 +222,8 @@ class LessonPanel(QWidget):
         if lesson is None:
             return
         self._live_spec, self._facts, self._checked = lesson.spec, None, False
-        for button in self.choices.buttons():
-            button.setEnabled(True)
+        for row in self.choice_rows:
+            row.setEnabled(True)
         self.verdict.hide()
         self.answer.hide()
         self.setup_requested.emit(lesson.spec)
@@ -238,10 +237,9 @@ class LessonPanel(QWidget):
     def update_run(self, spec: ExperimentSpec, facts: LessonFacts | None, step: int) -> None:
         """What the window shows now: its spec, the facts once every run ended, the playhead."""
         ours = self._live_spec is not None and spec == self._live_spec
-        finished = ours and facts is not None and facts.finished
-        if finished:
-            last = max(outcome.verdict_step for outcome in facts.outcomes)
-            finished = step >= last  # the learner has seen every run to its end
+        finished = ours and facts is not None and facts.finished and self.lesson is not None
+        # the learner has seen what the question asks about (by default: every run to its end)
+        finished = finished and self.lesson.answerable(facts, step)
         self._facts = facts if finished else None
         self._spec_changed = self._live_spec is not None and not ours
         self._update_controls()
@@ -264,11 +262,16 @@ class LessonPanel(QWidget):
             return "Press Set it up, make your guess, then press Play."
         if self._spec_changed:
             return "The experiment was changed. Press Set it up to bring the lesson's back."
+        early = self.lesson is not None and self.lesson.answer_at_step is not None
         if self._facts is None:
+            if early:
+                return (f"Make your guess, then press Step until step "
+                        f"{self.lesson.answer_at_step} shows.")
             return "Make your guess, then press Play and watch every run to its end."
+        seen = "You have seen enough to answer" if early else "Every run has finished"
         if not picked:
-            return "Every run has finished. Pick an answer, then check it."
-        return "Every run has finished: check your answer."
+            return f"{seen}. Pick an answer, then check it."
+        return f"{seen}: check your answer."
 
     def check_answer(self) -> None:
         lesson, facts = self.lesson, self._facts
@@ -276,10 +279,12 @@ class LessonPanel(QWidget):
             return
         right = self.choices.checkedId() == lesson.correct
         correct_text = html.escape(lesson.choices[lesson.correct])
+        background = self.verdict.palette().color(QPalette.ColorRole.Window)
         if right:
-            head = f"<b style='color:{RIGHT_COLOR}'>Right!</b>"
+            head = f"<b style='color:{readable(RIGHT_SHADES, background)}'>Right!</b>"
         else:
-            head = f"<b style='color:{WRONG_COLOR}'>Not quite.</b> The answer is “{correct_text}”."
+            head = (f"<b style='color:{readable(WRONG_SHADES, background)}'>Not quite.</b> "
+                    f"The answer is “{correct_text}”.")
         surprises = lesson.surprises(facts)
         note = (
             "<p><i>These runs did not end as the lesson expects ("
@@ -291,8 +296,8 @@ class LessonPanel(QWidget):
         self.verdict.show()
         self.answer.show()
         self._checked = True
-        for button in self.choices.buttons():
-            button.setEnabled(False)
+        for row in self.choice_rows:
+            row.setEnabled(False)
         self.progress.mark_completed(lesson.key)
         self._fill_picker()
         self._update_controls()

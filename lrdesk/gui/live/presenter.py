@@ -305,7 +305,9 @@ class RunPresenter:
         self.canvas.set_run_status(run, visible.verdict, visible.step)
         self.loss_plot.set_run_status(run, visible.verdict)
         self.runs_table.set_verdict(run, visible.verdict, visible.oscillated, visible.criterion)
-        level, text = explain_event(run + 1, self._spec.runs[run], visible, self._theory)
+        shown = [(r + 1, self._spec.runs[r], e) for r, e in self._shown_events.items()
+                 if r < len(self._spec.runs)]
+        level, text = explain_event(run + 1, self._spec.runs[run], visible, self._theory, shown)
         self.board.reveal(Notice(run, level, text, visible.step))
 
     def revealed_events(self) -> dict[int, RunEvent]:

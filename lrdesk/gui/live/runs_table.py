@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from lrdesk.core.engine.reasons import CRITERION_WORDS
 from lrdesk.core.experiment.spec import RunSpec
+from lrdesk.core.optim.catalog import shown_hyper
 from lrdesk.core.optim.optimizers import OPTIMIZERS
 from lrdesk.gui.shared.formatting import format_number, format_rate, format_step
 from lrdesk.gui.shared.palette import icon_from, verdict_icon
@@ -181,7 +182,8 @@ class RunsModel(QAbstractTableModel):
             return f"{help_}\n{words}" if words else help_
         if column == OPTIMIZER:
             info = OPTIMIZERS.get(row.spec.optimizer)
-            hypers = ", ".join(f"{k} = {v:g}" for k, v in row.spec.hyper_dict().items())
+            hypers = ", ".join(f"{shown_hyper(row.spec.optimizer, k)} = {v:g}"
+                               for k, v in row.spec.hyper_dict().items())
             rule = info.rule if info else ""
             return f"{rule}\n{hypers}" if hypers else rule
         if column == RATE and row.live_rate is not None and math.isfinite(row.live_rate):

@@ -76,10 +76,11 @@ class Field:
     high: float
     help: str
     switch: bool = False  # an on/off setting stored as 0 or 1
+    title: str | None = None  # the words shown, where they differ from the stored name
 
     @property
     def label(self) -> str:
-        words = self.name.replace("_", " ")
+        words = self.title or self.name.replace("_", " ")
         match = _SYMBOL_HELP.match(self.help)
         return f"{words} ({match.group(1)})" if match else words
 

@@ -130,3 +130,19 @@ def test_numbers_read_well(value, text):
 def test_rates_and_percentages_read_well():
     assert rate(1.0) == "1.0" and rate(0.5) == "0.50" and rate(0.001997) == "0.0020"
     assert percent(0.02) == "2%" and percent(0.0004) == "0.04%"
+
+
+def test_saddle_advice_agrees_with_the_momentum_run_on_screen():
+    # on the saddle's line (y = 0) momentum is stuck too: no "momentum gets past it"
+    runs = (RunSpec(0.1), RunSpec(0.05, "momentum", (("momentum", 0.9),)))
+    spec = ExperimentSpec(function="saddle", start=(1.0, 0.0), runs=runs, steps=2000)
+    events, theory = _events(spec)
+    assert events[0].verdict == "stalled" and events[1].verdict == "stalled"
+    shown = [(i + 1, spec.runs[i], events[i]) for i in range(2)]
+    _, text = explain_event(1, spec.runs[0], events[0], theory, shown)
+    assert "gets past it" not in text.replace("does not always get past it", "")
+    assert "run 2, with momentum, is stuck too" in text
+    # a momentum run that did get past is named as the proof
+    passed = replace(events[1], verdict="converged")
+    _, text = explain_event(1, spec.runs[0], events[0], theory, [(2, spec.runs[1], passed)])
+    assert "run 2 did" in text
