@@ -12,6 +12,7 @@ drawn grey and named in plain words in the banner.
 from __future__ import annotations
 
 import math
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -47,6 +48,20 @@ OPTIMIZER_NAMES = ("sgd", "momentum", "nesterov", "adam", "rmsprop", "adagrad")
 __all__ = ["MODEL_TOOL", "ModelView", "install"]
 
 
+#: what one repaint draws, in turn, so that no single frame holds the event loop for long
+PARTS = ("_paint_progress", "_paint_loss", "_paint_data", "_paint_accuracy", "_paint_sharpness")
+MAX_POINTS = 400  # a curve is drawn from at most this many points (every n-th, and the last)
+
+
+def thinned(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every n-th point of a long curve and its last one: the screen has fewer pixels anyway."""
+    n = len(x)
+    if n <= MAX_POINTS:
+        return x, y
+    keep = np.unique(np.append(np.arange(0, n, -(-n // MAX_POINTS)), n - 1))
+    return x[keep], y[keep]
+
+
 class SpecError(ValueError):
     """A control holds something that is not a setting: said in words, nothing lost."""
 
@@ -78,9 +93,11 @@ class ModelView(QWidget):
         self.lane.errored.connect(self._failed)
         self.lane.busy_changed.connect(self._busy)
         self._snap: Snapshot | None = None
-        self._dirty = False
+        self._pending: list[str] = []
+        self._drawing = False
         self.selected_run = 0
         self.repaints = 0
+        self.last_paint_ms = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._paint)
@@ -235,12 +252,14 @@ class ModelView(QWidget):
         self._clear_curves()
         self.banner.setText("Training…")
         self.progress.setFormat("%p%")
-        self.lane.start(train_job(spec))
+        self._set_drawing(False)
+        self.lane.start(train_job(spec, screen_free=lambda: not self._drawing))
         self._timer.start()
         return True
 
     def cancel(self) -> None:
         self.lane.stop()
+        self._set_drawing(False)
 
     def shutdown(self) -> None:
         self._timer.stop()
@@ -262,8 +281,9 @@ class ModelView(QWidget):
     def _show_run(self, index: int) -> None:
         if index >= 0:
             self.selected_run = index
-            self._dirty = self._snap is not None
-            self._paint()
+            if self._snap is not None:
+                self._pending.append("_paint_data")
+                self._paint(every_part=True)
 
     def _busy(self, busy: bool) -> None:
         self.train_button.setEnabled(not busy)
@@ -271,11 +291,18 @@ class ModelView(QWidget):
 
     def _take(self, snap: Snapshot) -> None:
         self._snap = snap
-        self._dirty = True
+        self._pending = list(PARTS)
+        self._set_drawing(True)
+
+    def _set_drawing(self, drawing: bool) -> None:
+        """While a snapshot is being drawn the training waits (see ``train_job``)."""
+        with self.lane.condition:
+            self._drawing = drawing
+            self.lane.condition.notify_all()
 
     def _finished(self, snap: Snapshot) -> None:
         self._take(snap)
-        self._paint()
+        self._paint(every_part=True)
         self._timer.stop()
         self.banner.setText(self._verdict_text(snap))
         self.progress.setFormat("%p%" if snap.done else "cancelled at %p%")
@@ -305,6 +332,7 @@ class ModelView(QWidget):
         self.fit_curves = []
         self.loss_curves, self.test_curves, self.acc_curves = [], [], []
         self.sharp_curves, self.limit_lines = [], []
+        self._pen_colors: list[str] = []
         self.heat.clear()
 
     def _color(self, snap: Snapshot, k: int) -> str:
@@ -327,6 +355,7 @@ class ModelView(QWidget):
                                    pen=pg.mkPen(color, style=Qt.PenStyle.DotLine))
             self.sharp_plot.addItem(line)
             self.limit_lines.append(line)
+        self._pen_colors = [RUN_COLORS[k % len(RUN_COLORS)] for k in range(K)]
         self.shown_run.blockSignals(True)
         self.shown_run.clear()
         self.shown_run.addItems([f"run {k + 1}: η = {lr:g}"
@@ -336,34 +365,63 @@ class ModelView(QWidget):
         self.shown_run.blockSignals(False)
         self.data_plot.setTitle(f"Data ({'fit' if snap.task == 'regression' else 'classes'})")
 
-    def _paint(self) -> None:
+    def _paint(self, every_part: bool = False) -> None:
+        """Draw the newest snapshot: one view per timer tick (each frame stays short), or all."""
         snap = self._snap
-        if snap is None or not self._dirty:
+        if snap is None or not self._pending:
             return
-        self._dirty = False
         self.repaints += 1
+        clock = time.perf_counter()
         self._ensure_curves(snap)
+        self._recolor(snap)
+        parts = list(self._pending) if every_part else [self._pending[0]]
+        for part in parts:
+            self._pending.remove(part)
+            getattr(self, part)(snap)
+        if not self._pending:
+            self._set_drawing(False)
+        self.last_paint_ms = 1000 * (time.perf_counter() - clock)
+
+    def _paint_progress(self, snap: Snapshot) -> None:
         self.progress.setRange(0, max(1, snap.total))
         self.progress.setValue(min(snap.step, snap.total))
-        for k in range(len(snap.learning_rates)):
-            color = self._color(snap, k)
-            loss = snap.train_loss[:, k]
-            ok = np.isfinite(loss) & (loss > 0)
-            self.loss_curves[k].setData(snap.steps[ok], loss[ok])
+        if any(v == "diverged" for v in snap.verdicts) and not snap.done:
+            self.banner.setText(self._verdict_text(snap))
+
+    def _recolor(self, snap: Snapshot) -> None:
+        colors = [self._color(snap, k) for k in range(len(snap.learning_rates))]
+        for k, color in enumerate(colors):
+            if self._pen_colors[k] == color:
+                continue
+            self._pen_colors[k] = color
             for curve in (self.loss_curves[k], self.acc_curves[k], self.sharp_curves[k]):
                 curve.setPen(pg.mkPen(color, width=1.5))
             self.test_curves[k].setPen(pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
-            ev = np.array(snap.evaluations[k], dtype=float).reshape(-1, 5)
+
+    def _paint_loss(self, snap: Snapshot) -> None:
+        for k in range(len(snap.learning_rates)):
+            loss = snap.train_loss[:, k]
+            ok = np.isfinite(loss) & (loss > 0)
+            self.loss_curves[k].setData(*thinned(snap.steps[ok], loss[ok]))
+            ev = self._evaluations(snap, k)
             good = np.isfinite(ev[:, 3]) & (ev[:, 3] > 0)
-            self.test_curves[k].setData(ev[good, 0], ev[good, 3])
+            self.test_curves[k].setData(*thinned(ev[good, 0], ev[good, 3]))
+
+    def _paint_accuracy(self, snap: Snapshot) -> None:
+        for k in range(len(snap.learning_rates)):
+            ev = self._evaluations(snap, k)
             acc = np.isfinite(ev[:, 4])
-            self.acc_curves[k].setData(ev[acc, 0], ev[acc, 4])
+            self.acc_curves[k].setData(*thinned(ev[acc, 0], ev[acc, 4]))
+
+    def _paint_sharpness(self, snap: Snapshot) -> None:
+        for k in range(len(snap.learning_rates)):
             sh = np.array(snap.sharpness[k], dtype=float).reshape(-1, 2)
             fine = np.isfinite(sh[:, 1])
-            self.sharp_curves[k].setData(sh[fine, 0], sh[fine, 1])
-        self._paint_data(snap)
-        if any(v == "diverged" for v in snap.verdicts) and not snap.done:
-            self.banner.setText(self._verdict_text(snap))
+            self.sharp_curves[k].setData(*thinned(sh[fine, 0], sh[fine, 1]))
+
+    @staticmethod
+    def _evaluations(snap: Snapshot, k: int) -> np.ndarray:
+        return np.array(snap.evaluations[k], dtype=float).reshape(-1, 5)
 
     def _paint_data(self, snap: Snapshot) -> None:
         k = min(self.selected_run, len(snap.learning_rates) - 1)

@@ -111,8 +111,13 @@ def data_bounds(X: Array) -> list[tuple[float, float]]:
     return [(float(a - p), float(b + p)) for a, b, p in zip(low, high, pad, strict=True)]
 
 
-def train_job(spec: ModelExperiment, send_seconds: float = SEND_SECONDS):
-    """A ``Lane`` job training ``spec``; sends snapshots, returns the last one."""
+def train_job(spec: ModelExperiment, send_seconds: float = SEND_SECONDS, screen_free=None):
+    """A ``Lane`` job training ``spec``; sends snapshots, returns the last one.
+
+    ``screen_free()`` (called holding the lane's condition) is False while the GUI draws the last
+    snapshot: the job then waits, because both threads need the interpreter and the screen
+    comes first.
+    """
 
     def job(task):
         trainer = Trainer(spec)
@@ -123,7 +128,10 @@ def train_job(spec: ModelExperiment, send_seconds: float = SEND_SECONDS):
         last = time.perf_counter()
         task.send(snapshot(trainer, spec, bounds, limits, False))
         while not trainer.done and task.wanted():
+            if screen_free is not None and not task.wait_until(screen_free):
+                break
             trainer.advance(CHUNK)
+            time.sleep(0)  # let the GUI thread take the interpreter between chunks
             now = time.perf_counter()
             if now - last >= send_seconds and not trainer.done:
                 task.send(snapshot(trainer, spec, bounds, limits, False))
