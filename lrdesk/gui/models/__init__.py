@@ -1,0 +1,20 @@
+"""Training a real model in the window: its controls, worker, data view, loss and sharpness plots.
+
+Public names (imported from their module on first use, so start-up stays lazy):
+
+- ``training_job``: ``Snapshot``, ``train_job``, ``current_params``
+- ``model_view``: ``ModelView``, ``install``
+- ``tool``: ``MODEL_TOOL``, ``install_model_later``
+"""
+
+from __future__ import annotations
+
+from lrdesk._lazy import lazy_exports
+
+_WHERE = {
+    "Snapshot": "training_job", "train_job": "training_job", "current_params": "training_job",
+    "ModelView": "model_view", "MODEL_TOOL": "tool", "install_model_later": "tool", "install": "model_view",
+}
+
+__all__ = sorted(_WHERE)
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)
