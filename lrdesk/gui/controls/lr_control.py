@@ -3,8 +3,9 @@
 The slider moves log10 of the rate (Qt has no log slider) from 1e-5 to 10; the spin box takes
 any positive number typed exactly, scientific notation too. Where the theory knows them, the
 stable limit 2/λmax and the fastest rate 2/(λmin + λmax) are marked under the slider and set
-in one click. ``value_changed`` fires only for the user's edits, a few times a second at most
-while the slider is dragged, and once more on release.
+in one click. ``value_changed`` fires only for the user's edits: while the slider is dragged
+at most once every ``THROTTLE_MS`` (25 times a second, enough to follow the hand), and once more
+on release; ``dragging()`` says a drag is under way, so the edit can be used at once.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from lrdesk.gui.shared.formatting import format_number, format_rate
 from lrdesk.gui.shared.palette import ALARM_COLOR, FASTEST_COLOR
 
 #: at most one value_changed per this many milliseconds while the slider is dragged
-THROTTLE_MS = 200
+THROTTLE_MS = 40
 DEFAULT_RATE = 0.1
 SPIN_TIP = (
     "The learning rate: how big a step to take compared with the slope. Type any number "
@@ -171,6 +172,10 @@ class LearningRateControl(QWidget):
             "and diverges here: 2 / (largest curvature).",
         )
         self.scale.set_marks(self._lr_max_stable, self._lr_optimal)
+
+    def dragging(self) -> bool:
+        """True while the slider is held: its edits are already paced, use each one at once."""
+        return self.slider.isSliderDown()
 
     def theory(self) -> tuple[float | None, float | None]:
         return self._lr_max_stable, self._lr_optimal

@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.link.run_wanted.connect(self.add_run)
         self.link.spec_wanted.connect(self._on_spec_wanted)
         self.controls.edited.connect(self._edit_timer.start)
-        self.run_controls.edited.connect(self._edit_timer.start)
+        self.run_controls.edited.connect(self._on_run_edited)
         self.canvas.start_point_requested.connect(self._on_start_picked)
         self.runs_table.selection_changed.connect(self._on_run_selected)
         self.runs_table.add_requested.connect(self.add_suggested_run)
@@ -247,6 +247,13 @@ class MainWindow(QMainWindow):
         self.drawing.request()
 
     # --- Specs: edits in, new computations out ----------------------------------------------------
+    def _on_run_edited(self) -> None:
+        """A dragged rate slider paces its own edits: use each at once, so the canvas follows."""
+        if self.lr_control.dragging():
+            self._apply_edits()
+        else:
+            self._edit_timer.start()
+
     def _apply_pending_edits(self) -> None:
         if self._edit_timer.isActive():
             self._apply_edits()

@@ -1,0 +1,77 @@
+"""Dragging the learning-rate slider: the canvas follows the hand, not a few times a second."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import close_windows, show_window
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
+
+from lrdesk.gui.controls.lr_control import THROTTLE_MS
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+MOVES = 20  # one second of a hand at 20 moves a second
+MOVE_MS = 50  # more than THROTTLE_MS: each move may be used
+
+
+@pytest.fixture
+def window(qtbot):
+    shown = show_window(qtbot, None, (1280, 800))
+    yield shown
+    close_windows([shown])
+
+
+def _handle_centre(slider) -> QPoint:
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    rect = slider.style().subControlRect(
+        QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, slider
+    )
+    return rect.center()
+
+
+def _mouse(slider, kind: QEvent.Type, at: QPoint, buttons) -> None:
+    local = QPointF(at)
+    event = QMouseEvent(kind, local, slider.mapToGlobal(local), Qt.MouseButton.LeftButton,
+                        buttons, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(slider, event)
+
+
+def settled(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.recording().all_ended, timeout=20_000)
+    qtbot.waitUntil(lambda: not window.frames.is_pending(), timeout=20_000)
+
+
+def test_dragging_the_rate_slider_redraws_the_canvas_at_every_paced_move(qtbot, window):
+    assert THROTTLE_MS <= 50  # 20 updates a second at least
+    settled(qtbot, window)
+    slider = window.lr_control.slider
+    specs: list[float] = []
+    window.spec_changed.connect(lambda spec: specs.append(spec.runs[0].learning_rate))
+    drawn: list[int] = []
+    original = window.canvas.set_run_path
+
+    def counting(run, positions, losses, steps):
+        if run == 0:
+            drawn.append(len(specs))  # which edit the canvas was showing
+        original(run, positions, losses, steps)
+
+    window.canvas.set_run_path = counting
+    start = _handle_centre(slider)
+    _mouse(slider, QEvent.Type.MouseButtonPress, start, Qt.MouseButton.LeftButton)
+    assert window.lr_control.dragging()
+    for i in range(1, MOVES + 1):
+        _mouse(slider, QEvent.Type.MouseMove, start + QPoint(3 * i, 0), Qt.MouseButton.LeftButton)
+        qtbot.wait(MOVE_MS)
+        # a hand no faster than the machine draws: each move is on the canvas before the next
+        settled(qtbot, window)
+    _mouse(slider, QEvent.Type.MouseButtonRelease, start + QPoint(3 * MOVES, 0), Qt.MouseButton.NoButton)
+    settled(qtbot, window)
+    # every move of the hand became a new experiment, at once, with a growing rate
+    assert len(specs) >= MOVES
+    assert specs == sorted(specs) and len(set(specs)) == len(specs)
+    assert window.spec().runs[0].learning_rate == pytest.approx(window.lr_control.value())
+    # and the canvas drew the selected run for every one of them, none held back by a timer
+    assert set(range(1, MOVES + 1)) <= set(drawn)
