@@ -20,6 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -34,6 +35,12 @@ from PySide6.QtWidgets import (
 from lrdesk.core.models.datasets import DATASETS
 from lrdesk.core.models.networks import ACTIVATIONS, INITS, MODELS
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
+from lrdesk.gui.models.files import (
+    ModelFileError,
+    export_losses,
+    open_model_experiment,
+    save_model_experiment,
+)
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -161,6 +168,11 @@ class ModelView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.cancel_button)
+        for text, slot in (("Open…", self._open_dialog), ("Save…", self._save_dialog),
+                           ("Export losses…", self._export_dialog)):
+            button = QPushButton(text, self)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
         buttons.addWidget(self.progress, 1)
         shown = QLabel("Boundary of", self)
         shown.setBuddy(self.shown_run)
@@ -240,6 +252,57 @@ class ModelView(QWidget):
         if spec.epochs is not None:
             self.epochs.setValue(spec.epochs)
         self.sharp_every.setValue(spec.sharpness_every)
+
+    # --- files ------------------------------------------------------------------------------
+    def save_to(self, path) -> bool:
+        try:
+            save_model_experiment(path, self.experiment())
+        except (SpecError, ModelFileError) as exc:
+            self.banner.setText(str(exc))
+            return False
+        self.banner.setText(f"Saved {path}.")
+        return True
+
+    def open_path(self, path) -> bool:
+        """Show the model experiment in ``path`` and train it; the controls stay as they were
+        if the file is not one."""
+        try:
+            spec = open_model_experiment(path)
+        except ModelFileError as exc:
+            self.banner.setText(str(exc))
+            return False
+        self.set_experiment(spec)
+        return self.start()
+
+    def export_to(self, path) -> bool:
+        if self._snap is None:
+            self.banner.setText("Train first: there are no losses to export yet.")
+            return False
+        try:
+            export_losses(path, self._snap)
+        except ModelFileError as exc:
+            self.banner.setText(str(exc))
+            return False
+        self.banner.setText(f"Wrote the losses to {path}.")
+        return True
+
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a model experiment", "",
+                                              "Model experiments (*.json *.lrdesk);;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def _save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the model experiment", "model.json",
+                                              "Model experiments (*.json)")
+        if path:
+            self.save_to(path)
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the losses", "losses.csv",
+                                              "CSV (*.csv)")
+        if path:
+            self.export_to(path)
 
     # --- running ----------------------------------------------------------------------------
     def start(self) -> bool:
