@@ -69,6 +69,12 @@ def thinned(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
+def _class_lut(classes: int) -> np.ndarray:
+    """Colours from class 0's to the last class's, the points' colours."""
+    colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(classes)]
+    return pg.ColorMap(np.linspace(0.0, 1.0, classes), colors).getLookupTable(nPts=256)
+
+
 class SpecError(ValueError):
     """A control holds something that is not a setting: said in words, nothing lost."""
 
@@ -202,6 +208,8 @@ class ModelView(QWidget):
         self.sharp_curves: list = []
         self.limit_lines: list = []
 
+        for plot in (self.data_plot, self.loss_plot, self.acc_plot, self.sharp_plot):
+            plot.setMinimumHeight(180)
         plots = QGridLayout()
         plots.addWidget(self.data_plot, 0, 0, 2, 1)
         plots.addWidget(self.loss_plot, 0, 1)
@@ -500,9 +508,9 @@ class ModelView(QWidget):
         if snap.surface is not None:
             gx, gy = snap.grid_x, snap.grid_y
             value = np.nan_to_num(snap.surface[k], nan=0.5)
-            top = max(1.0, float(value.max()))
-            self.heat.setImage(value.T, levels=(0.0, top), opacity=0.55,
-                               lut=pg.ColorMap([0, 1], ["#6baed6", "#fd8d3c"]).getLookupTable())
+            classes = 2 if snap.task == "binary" else max(2, int(np.max(snap.y_train)) + 1)
+            self.heat.setImage(value.T, levels=(0.0, classes - 1.0), opacity=0.45,
+                               lut=_class_lut(classes))
             self.heat.setRect(gx[0], gy[0], gx[-1] - gx[0], gy[-1] - gy[0])
         if snap.curve_x is not None:
             K = len(snap.learning_rates)
