@@ -20,6 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -34,6 +35,12 @@ from PySide6.QtWidgets import (
 from lrdesk.core.models.datasets import DATASETS
 from lrdesk.core.models.networks import ACTIVATIONS, INITS, MODELS
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
+from lrdesk.gui.models.files import (
+    ModelFileError,
+    export_losses,
+    open_model_experiment,
+    save_model_experiment,
+)
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -60,6 +67,12 @@ def thinned(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return x, y
     keep = np.unique(np.append(np.arange(0, n, -(-n // MAX_POINTS)), n - 1))
     return x[keep], y[keep]
+
+
+def _class_lut(classes: int) -> np.ndarray:
+    """Colours from class 0's to the last class's, the points' colours."""
+    colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(classes)]
+    return pg.ColorMap(np.linspace(0.0, 1.0, classes), colors).getLookupTable(nPts=256)
 
 
 class SpecError(ValueError):
@@ -161,6 +174,11 @@ class ModelView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.cancel_button)
+        for text, slot in (("Open…", self._open_dialog), ("Save…", self._save_dialog),
+                           ("Export losses…", self._export_dialog)):
+            button = QPushButton(text, self)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
         buttons.addWidget(self.progress, 1)
         shown = QLabel("Boundary of", self)
         shown.setBuddy(self.shown_run)
@@ -190,6 +208,8 @@ class ModelView(QWidget):
         self.sharp_curves: list = []
         self.limit_lines: list = []
 
+        for plot in (self.data_plot, self.loss_plot, self.acc_plot, self.sharp_plot):
+            plot.setMinimumHeight(180)
         plots = QGridLayout()
         plots.addWidget(self.data_plot, 0, 0, 2, 1)
         plots.addWidget(self.loss_plot, 0, 1)
@@ -240,6 +260,57 @@ class ModelView(QWidget):
         if spec.epochs is not None:
             self.epochs.setValue(spec.epochs)
         self.sharp_every.setValue(spec.sharpness_every)
+
+    # --- files ------------------------------------------------------------------------------
+    def save_to(self, path) -> bool:
+        try:
+            save_model_experiment(path, self.experiment())
+        except (SpecError, ModelFileError) as exc:
+            self.banner.setText(str(exc))
+            return False
+        self.banner.setText(f"Saved {path}.")
+        return True
+
+    def open_path(self, path) -> bool:
+        """Show the model experiment in ``path`` and train it; the controls stay as they were
+        if the file is not one."""
+        try:
+            spec = open_model_experiment(path)
+        except ModelFileError as exc:
+            self.banner.setText(str(exc))
+            return False
+        self.set_experiment(spec)
+        return self.start()
+
+    def export_to(self, path) -> bool:
+        if self._snap is None:
+            self.banner.setText("Train first: there are no losses to export yet.")
+            return False
+        try:
+            export_losses(path, self._snap)
+        except ModelFileError as exc:
+            self.banner.setText(str(exc))
+            return False
+        self.banner.setText(f"Wrote the losses to {path}.")
+        return True
+
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a model experiment", "",
+                                              "Model experiments (*.json *.lrdesk);;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def _save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the model experiment", "model.json",
+                                              "Model experiments (*.json)")
+        if path:
+            self.save_to(path)
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the losses", "losses.csv",
+                                              "CSV (*.csv)")
+        if path:
+            self.export_to(path)
 
     # --- running ----------------------------------------------------------------------------
     def start(self) -> bool:
@@ -437,9 +508,9 @@ class ModelView(QWidget):
         if snap.surface is not None:
             gx, gy = snap.grid_x, snap.grid_y
             value = np.nan_to_num(snap.surface[k], nan=0.5)
-            top = max(1.0, float(value.max()))
-            self.heat.setImage(value.T, levels=(0.0, top), opacity=0.55,
-                               lut=pg.ColorMap([0, 1], ["#6baed6", "#fd8d3c"]).getLookupTable())
+            classes = 2 if snap.task == "binary" else max(2, int(np.max(snap.y_train)) + 1)
+            self.heat.setImage(value.T, levels=(0.0, classes - 1.0), opacity=0.45,
+                               lut=_class_lut(classes))
             self.heat.setRect(gx[0], gy[0], gx[-1] - gx[0], gy[-1] - gy[0])
         if snap.curve_x is not None:
             K = len(snap.learning_rates)

@@ -125,3 +125,33 @@ def test_current_params_follow_the_live_runs():
     P = current_params(trainer)
     assert P.shape == (2, 2)
     assert not np.allclose(P, np.array(trainer.initial_params))
+
+
+def test_save_open_and_export_a_model_experiment(qtbot, window, tmp_path):
+    view = open_tool(window)
+    view.dataset.setCurrentIndex(view.dataset.findData("gauss"))
+    view.hidden.setText("4")
+    view.rates.setText("0.1, 0.5")
+    view.batch.setValue(16)
+    view.epochs.setValue(5)
+    saved = view.experiment()
+    assert view.export_to(tmp_path / "none.csv") is False
+    assert view.save_to(tmp_path / "m.json")
+    view.rates.setText("0.7")
+    view.dataset.setCurrentIndex(view.dataset.findData("xor"))
+    assert view.open_path(tmp_path / "m.json")
+    assert view.experiment() == saved
+    qtbot.waitUntil(lambda: not view.is_training(), timeout=60_000)
+    assert view.export_to(tmp_path / "loss.csv")
+    lines = (tmp_path / "loss.csv").read_text().splitlines()
+    assert lines[0].startswith("step,loss run 1 (lr 0.1),grad_norm run 1")
+    snap = view.snapshot()
+    assert len(lines) == 1 + len(snap.steps)
+    assert float(lines[2].split(",")[1]) == snap.train_loss[1, 0]
+    # a file that is not a model experiment is refused in words and loses nothing
+    (tmp_path / "bad.json").write_text("{not json")
+    assert not view.open_path(tmp_path / "bad.json")
+    assert "is not a model experiment" in view.banner.text()
+    assert view.experiment() == saved
+    assert not view.open_path(tmp_path / "missing.json")
+    assert "Could not open" in view.banner.text()

@@ -1,0 +1,67 @@
+"""Saving and opening model experiments, and exporting a trained model's losses as CSV.
+
+The file is ``core.models.spec``'s JSON format (the same as ``lrdesk train --spec``); saving is
+atomic, opening refuses special and oversized files, and every failure is a sentence for the
+banner, never an exception for the window.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+import numpy as np
+
+from lrdesk.core.experiment.fileio import atomic_write_text, read_text
+from lrdesk.core.models.spec import MAX_FILE_BYTES, ModelExperiment, dumps_model, loads_model
+
+
+class ModelFileError(ValueError):
+    """Why a model experiment file could not be saved or opened, in plain words."""
+
+
+def save_model_experiment(path: str | os.PathLike, spec: ModelExperiment) -> None:
+    try:
+        atomic_write_text(path, dumps_model(spec))
+    except OSError as exc:
+        raise ModelFileError(f"Could not save {os.fspath(path)}: {exc.strerror or exc}") from None
+
+
+def open_model_experiment(path: str | os.PathLike) -> ModelExperiment:
+    try:
+        text = read_text(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        raise ModelFileError(f"Could not open {os.fspath(path)}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ModelFileError(f"{os.fspath(path)} is not a text file.") from None
+    try:
+        return loads_model(text)
+    except ValueError as exc:
+        raise ModelFileError(f"{os.fspath(path)} is not a model experiment: {exc}") from None
+
+
+def losses_csv(snap) -> str:
+    """One row per step: the step, then each run's training loss and gradient norm."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    K = len(snap.learning_rates)
+    writer.writerow(["step"] + [f"{name} run {k + 1} (lr {snap.learning_rates[k]:g})"
+                                for k in range(K) for name in ("loss", "grad_norm")])
+    for i, step in enumerate(snap.steps):
+        row = [int(step)]
+        for k in range(K):
+            row += [_num(snap.train_loss[i, k]), _num(snap.grad_norm[i, k])]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _num(value: float) -> str:
+    return "" if not np.isfinite(value) else repr(float(value))
+
+
+def export_losses(path: str | os.PathLike, snap) -> None:
+    try:
+        atomic_write_text(path, losses_csv(snap))
+    except OSError as exc:
+        raise ModelFileError(f"Could not write {os.fspath(path)}: {exc.strerror or exc}") from None
