@@ -130,11 +130,20 @@ class LossCanvas(QWidget):
         self._redraw_all()
 
     def set_runs(self, colors: list[str]) -> None:
-        """(Re)create one path per run, in these colours."""
+        """One empty path per run, in these colours (the same runs' items are emptied and kept:
+        a dragged rate slider restarts the runs many times a second)."""
         item = self.plot_widget.getPlotItem()
+        with_dots = self._function is not None and self._function.dim == 1
+        if [(p.color, p.with_dots) for p in self._paths] == [(c, with_dots) for c in colors]:
+            for path in self._paths:
+                restyle = path.verdict is not None
+                path.clear()
+                if restyle:
+                    path.set_status(None, None)
+                self._redraw(path)
+            return
         for path in self._paths:
             path.remove(item)
-        with_dots = self._function is not None and self._function.dim == 1
         self._paths = [RunPathItems(item, color, with_dots) for color in colors]
         sizes = sizes_for(self)
         for path in self._paths:

@@ -169,7 +169,15 @@ class LossPlot(QWidget):
 
     # --- public API ------------------------------------------------------------------------
     def set_runs(self, colors: list[str]) -> None:
-        """(Re)create one curve per run, in these colours; clears the curves."""
+        """One empty curve per run, in these colours (the same runs' curves are kept)."""
+        if list(colors) == self._colors and len(self._curves) == len(colors):
+            self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
+            self._envelopes = [CurveEnvelope() for _ in colors]
+            sizes = sizes_for(self)
+            for run in range(len(colors)):
+                self._style_run(run, sizes)
+            self._update_range()
+            return
         item = self.plot_widget.getPlotItem()
         for curve in self._curves + self._ends:
             item.removeItem(curve)

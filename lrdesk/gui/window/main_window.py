@@ -99,9 +99,12 @@ class MainWindow(QMainWindow):
         self._edit_timer.setSingleShot(True)
         self._edit_timer.setInterval(EDIT_DELAY_MS)
         self._edit_timer.timeout.connect(self._apply_edits)
+        self._drag_edit_waiting = False  # a dragged rate waits for the rows of the last one
+        self._drawn_recording: Recording | None = None  # ... drawn in a frame
         self.drawing = WindowDrawing(self, self.presenter, self.playback, self.playback_bar,
                                      lambda: (self._spec, self._recording), self.runner.set_gui_busy)
         self.drawing.drawn_new_data.connect(self.history_updated)
+        self.drawing.drawn_new_data.connect(self._on_rows_drawn)
         self.frames = self.drawing.frames
         self._connect()
         first, typed = (spec, "") if spec is not None else remembered_experiment(settings)
@@ -248,11 +251,22 @@ class MainWindow(QMainWindow):
 
     # --- Specs: edits in, new computations out ----------------------------------------------------
     def _on_run_edited(self) -> None:
-        """A dragged rate slider paces its own edits: use each at once, so the canvas follows."""
-        if self.lr_control.dragging():
+        """A dragged rate slider paces its own edits: use each at once, so the canvas follows,
+        but one at a time: the next waits until the rows of the last are drawn (a slow machine
+        still shows every few moves instead of restarting the runs before any row is drawn)."""
+        self._drag_edit_waiting = False
+        if not self.lr_control.dragging():
+            self._edit_timer.start()
+        elif self._drawn_recording is self._recording:
             self._apply_edits()
         else:
-            self._edit_timer.start()
+            self._drag_edit_waiting = True
+            self._edit_timer.start()  # used anyway if no row comes
+
+    def _on_rows_drawn(self) -> None:
+        self._drawn_recording = self._recording
+        if self._drag_edit_waiting:
+            self._on_run_edited()
 
     def _apply_pending_edits(self) -> None:
         if self._edit_timer.isActive():
