@@ -13,11 +13,11 @@ from dataclasses import replace
 import numpy as np
 
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
-from lrdesk.core.functions import make_function
+from lrdesk.core.functions import CUSTOM, make_function
 from lrdesk.core.limits import MAX_LEARNING_RATE
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.core.theory.hessian import local_theory, lr_range, nearest_minimum
-from lrdesk.core.theory.stability import stability_limit
+from lrdesk.core.theory.stability import largest_curvature, stability_limit
 
 MAX_RUNS = 8
 #: fractions of the stable limit, in the order runs get them: too small, suitable, too large...
@@ -31,6 +31,12 @@ MIN_SUGGESTED_RATE = 1e-12
 def stable_limit_guess(function: LossFunction, start: tuple[float, ...]) -> float:
     """2/λmax near the start's minimum, or a guess from the function's suggested range."""
     limit = local_theory(function, start).lr_max_stable
+    if limit is not None and getattr(function, "key", None) == CUSTOM:
+        # a typed curve may be far steeper at the start than at its minimum: no suggested
+        # rate should throw the run out at its first step
+        steep = largest_curvature(function, np.array([start], dtype=float))[0]
+        if np.isfinite(steep) and steep > 0:
+            limit = min(limit, 2.0 / steep)
     if limit is not None:
         return limit
     return lr_range(function)[1] * FALLBACK_LIMIT_SHARE

@@ -29,6 +29,9 @@ __all__ = [
 Array = np.ndarray
 CACHE_SIZE = 32
 VIEW_HALF_WIDTH = 5.0
+#: a 1-D curve with several valleys starts this share of the way from its outer valley to the
+#: view's edge
+START_SHARE = 0.6
 
 _CURVE_STARTS = ((4.0,), (-4.0,), (2.0,), (-2.0,), (1.0,), (0.5,), (0.1,))
 _SURFACE_STARTS = ((4.0, 3.0), (-4.0, 3.0), (3.0, -4.0), (-3.0, -4.0), (2.0, 1.5), (1.0, 1.0), (0.5, 0.3))
@@ -170,8 +173,10 @@ class CustomFunction(LossFunction):
 
     def view_box(self) -> tuple[tuple[float, float], ...]:
         """[-5, 5] per axis, widened to show the deepest minimum when it lies further out."""
-        box = [[-VIEW_HALF_WIDTH, VIEW_HALF_WIDTH] for _ in range(self.dim)]
         minima = self.minima()
+        if self.dim == 1 and len(minima) >= 2:
+            return (_valleys_view(minima[:, 0]),)
+        box = [[-VIEW_HALF_WIDTH, VIEW_HALF_WIDTH] for _ in range(self.dim)]
         if len(minima):
             for axis, centre in enumerate(minima[0]):
                 box[axis][0] = min(box[axis][0], centre - 2.0)
@@ -180,6 +185,15 @@ class CustomFunction(LossFunction):
 
     def default_start(self) -> tuple[float, ...]:
         """The first of a few usual starts where the function and its slope are defined."""
+        minima = self.minima() if self.dim == 1 else ()
+        if len(minima) >= 2:
+            # above the outer valley on the right, inside the view: the valleys are the story
+            outer = float(np.max(minima[:, 0]))
+            edge = _valleys_view(minima[:, 0])[1]
+            start = round(outer + START_SHARE * (edge - outer), 1)  # a number to read aloud
+            L, G = self.value_and_gradient(np.array([[start]], order="F"))
+            if np.isfinite(L[0]) and np.all(np.isfinite(G)) and G[0, 0] != 0:
+                return (start,)
         candidates = _CURVE_STARTS if self.dim == 1 else _SURFACE_STARTS
         P = np.array(candidates, dtype=float, order="F")
         L, G = self.value_and_gradient(P)
@@ -193,6 +207,13 @@ class CustomFunction(LossFunction):
     def formulas(self) -> dict[str, str]:
         """``L``, ``dL/dx``..., ``d2L/dx2``..., ``update``: plain unicode lines to show a learner."""
         return self.compiled.formulas()
+
+
+def _valleys_view(centres: Array) -> tuple[float, float]:
+    """Every valley of a curve and half their spread again on each side (at least 1)."""
+    lo, hi = float(np.min(centres)), float(np.max(centres))
+    pad = max(1.0, 0.5 * (hi - lo))
+    return (lo - pad, hi + pad)
 
 
 # ------------------------------------------------------------------------------------------

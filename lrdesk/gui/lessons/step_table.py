@@ -77,6 +77,10 @@ class StepTableModel(QAbstractTableModel):
         self._stride = 1
         self.current_row = -1
         self.end_step: int | None = None
+        #: show rows only up to the playhead, its step not yet taken (a lesson's answer waits)
+        self.up_to_playhead = False
+        self._playhead: int | None = None
+        self._shown = 0
         self.highlight = QColor(255, 200, 0, 140)  # replaced by the view's palette colour
 
     def set_run(self, history: RunHistory | None, columns: list[StepColumn]) -> None:
@@ -85,6 +89,7 @@ class StepTableModel(QAbstractTableModel):
         self._take_snapshot()
         self.current_row = -1
         self.end_step = None
+        self._shown = self._rows_to_show()
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -98,13 +103,38 @@ class StepTableModel(QAbstractTableModel):
         if not grown:
             self.beginResetModel()
             self._take_snapshot()
-            self.current_row = min(self.current_row, self._rows - 1)
+            self._shown = self._rows_to_show()
+            self.current_row = min(self.current_row, self._shown - 1)
             self.endResetModel()
             return
-        first = self._rows
-        self.beginInsertRows(QModelIndex(), first, len(history) - 1)
         self._take_snapshot()
-        self.endInsertRows()
+        self._show_rows(self._rows_to_show())
+
+    def _rows_to_show(self) -> int:
+        if not self.up_to_playhead or self._playhead is None or self._rows == 0:
+            return self._rows
+        return self.row_for_step(self._playhead) + 1
+
+    def _show_rows(self, count: int) -> None:
+        """Insert or remove rows at the end so that ``count`` rows show."""
+        if count > self._shown:
+            self.beginInsertRows(QModelIndex(), self._shown, count - 1)
+            self._shown = count
+            self.endInsertRows()
+        elif count < self._shown:
+            self.beginRemoveRows(QModelIndex(), count, self._shown - 1)
+            self._shown = count
+            self.endRemoveRows()
+
+    def set_playhead(self, step: int) -> None:
+        """The step on screen: with ``up_to_playhead``, rows after it are not shown yet."""
+        before = self._playhead
+        self._playhead = step
+        self._show_rows(self._rows_to_show())
+        if self.up_to_playhead and before != step and self._shown:
+            # the playhead's row shows its step only once the playhead has moved past it
+            for row in {self._shown - 1, max(self._shown - 2, 0)}:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     def _take_snapshot(self) -> None:
         history = self.history
@@ -113,7 +143,7 @@ class StepTableModel(QAbstractTableModel):
         self._stride = history.stride if history is not None else 1
 
     def set_current_row(self, row: int) -> None:
-        row = min(row, self._rows - 1)
+        row = min(row, self._shown - 1)
         if row == self.current_row:
             return
         old, self.current_row = self.current_row, row
@@ -133,15 +163,18 @@ class StepTableModel(QAbstractTableModel):
     def step_taken(self, row: int) -> bool:
         if not math.isfinite(self._arrays["learning_rates"][row]):
             return False
-        return self.end_step is None or self._arrays["steps"][row] < self.end_step
+        step = self._arrays["steps"][row]
+        if self.up_to_playhead and self._playhead is not None and step >= self._playhead:
+            return False  # not taken yet on screen
+        return self.end_step is None or step < self.end_step
 
     def set_end_step(self, step: int | None) -> None:
         """The step where the run's verdict came: nothing is taken from that point on."""
         if step == self.end_step:
             return
         self.end_step = step
-        if self._rows:
-            last = self.index(self._rows - 1, len(self.columns) - 1)
+        if self._shown:
+            last = self.index(self._shown - 1, len(self.columns) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
 
     def csv(self) -> str:
@@ -149,7 +182,7 @@ class StepTableModel(QAbstractTableModel):
 
     # --- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else self._rows
+        return 0 if parent.isValid() else self._shown
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
@@ -168,6 +201,9 @@ class StepTableModel(QAbstractTableModel):
             return self.highlight if row == self.current_row else None
         column = self.columns[index.column()]
         if column.per_step and not self.step_taken(row):
+            if self.up_to_playhead and self._playhead is not None \
+                    and self._arrays["steps"][row] >= self._playhead:
+                return "Not taken yet: press Step to take it and see its numbers."
             return "The run ended here: no step is taken from this point."
         return f"{column.header}: {float(column.read(self._arrays, row))!r}"
 
@@ -281,6 +317,7 @@ class StepTable(QWidget):
     def set_current_step(self, step: int) -> None:
         """Highlight the row of ``step`` (the last recorded row at or before it)."""
         self._step = step
+        self.model.set_playhead(step)
         row = self.model.row_for_step(step)
         self.model.set_current_row(row)
         if row < 0 or not self.follow.isChecked():
@@ -371,6 +408,7 @@ class _WindowLink:
 def install(window) -> StepTable:
     """Dock the step table beside the canvas; it follows the selected run and the playhead."""
     table = StepTable()
+    table.model.up_to_playhead = True  # in class: the rows come one per step, as the run plays
     kept = [d for d in window.findChildren(QDockWidget)
             if d.windowTitle() == STEPS_TITLE and not isinstance(d.widget(), StepTable)]
     if kept:  # the window kept the table's place (see panels.py): the table takes it now

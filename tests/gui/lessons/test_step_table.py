@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from lrdesk.core.experiment.simulation import Simulation
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 from lrdesk.gui.lessons.step_columns import NO_STEP, csv_text, history_arrays, step_columns
+from lrdesk.gui.lessons.step_table import TOOLTIP as TOOLTIP_ROLE
 from lrdesk.gui.lessons.step_table import StepTable
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -318,6 +319,7 @@ def test_installed_table_follows_the_window(qtbot, window):
 
     table = step_table.install(window)
     qtbot.waitUntil(lambda: len(window.events()) == len(window.spec().runs), timeout=20_000)
+    window.set_step(10**9)  # rows show up to the playhead: at the end, every row
     qtbot.waitUntil(lambda: table.model.rowCount() == len(window.histories()[0]), timeout=5_000)
     assert table.model.history is window.histories()[0]
     window.runs_table.view.selectRow(1)  # as a click on the second run does
@@ -332,7 +334,9 @@ def test_installed_table_follows_the_window(qtbot, window):
     new = ExperimentSpec(function="quadratic", start=(5.0,), runs=(RunSpec(0.3),), steps=50)
     window.set_spec(new)
     qtbot.waitUntil(lambda: table.model.history is window.histories()[0]
-                    and table.model.rowCount() == len(window.histories()[0]) > 0, timeout=20_000)
+                    and len(window.events()) == 1, timeout=20_000)
+    window.set_step(10**9)
+    qtbot.waitUntil(lambda: table.model.rowCount() == len(window.histories()[0]) > 0)
     assert [c.key for c in table.model.columns][:2] == ["step", "position"]
     assert math.isfinite(table.model.value(0, column_of(table, "new_position")))
 
@@ -358,6 +362,7 @@ def test_the_windows_table_is_built_and_fitted_when_its_tab_is_chosen(qtbot, win
     from PySide6.QtWidgets import QDockWidget
 
     qtbot.waitUntil(lambda: len(window.events()) == len(window.spec().runs), timeout=20_000)
+    window.set_step(10**9)  # rows show up to the playhead: at the end, every row
     assert window.findChild(StepTable) is None  # behind the lessons: not built yet
     dock = next(d for d in window.findChildren(QDockWidget) if d.windowTitle() == "Steps")
     dock.raise_()
@@ -371,3 +376,43 @@ def test_the_windows_table_is_built_and_fitted_when_its_tab_is_chosen(qtbot, win
         assert table.view.columnWidth(column) >= header.sectionSizeHint(column)
     window.set_step(7)
     assert table.model.current_row == 7
+
+
+LESSON_ONE = ExperimentSpec(function="quadratic", start=(5.0,), runs=(RunSpec(0.1),), steps=100)
+
+
+@pytest.fixture
+def lesson_window(qtbot):
+    from helpers import close_windows, show_window
+
+    shown = show_window(qtbot, LESSON_ONE)
+    yield shown
+    close_windows([shown])
+
+
+def test_the_windows_table_adds_one_row_per_step_and_keeps_the_next_step_hidden(
+    qtbot, lesson_window
+):
+    """Lesson 1: "press Step and watch the step table add one row per step"."""
+    from lrdesk.gui.lessons import step_table
+
+    window = lesson_window
+    table = step_table.install(window)
+    qtbot.waitUntil(lambda: len(window.events()) == 1, timeout=20_000)
+    table.refresh()
+    model = table.model
+    assert len(window.histories()[0]) > 10
+    assert model.rowCount() == 1  # at step 0: the start only
+    new_w = column_of(table, "new_position")
+    first = model.data(model.index(0, new_w))
+    assert "4" not in first  # the answer to "where is w after the first step?" not given away
+    assert "Not taken yet" in model.data(model.index(0, new_w), TOOLTIP_ROLE)
+    window.set_step(1)
+    assert model.rowCount() == 2
+    assert model.value(0, new_w) == pytest.approx(4.0)
+    assert model.data(model.index(0, new_w)) != first
+    window.set_step(5)
+    assert model.rowCount() == 6
+    window.step_back()
+    assert model.rowCount() == 5 and model.current_row == 4
+    table.grab().save("/tmp/shots/words/step_table_playhead.png")
