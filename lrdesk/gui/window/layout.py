@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -57,7 +57,8 @@ class WindowLayout:
         self.docks: list[QDockWidget] = []
         self._panels_menu: QMenu | None = None
         self._toggles: list[QAction] = []
-        self.bottom = _splitter(Qt.Orientation.Horizontal, self.loss_plot, self.runs_table, (1, 1))
+        self.bottom = _splitter(Qt.Orientation.Horizontal, self.loss_plot, self.runs_table, (1, 2))
+        self.bottom.setSizes([1000, 2000])
         self.middle = _splitter(Qt.Orientation.Vertical, self.canvas, self.bottom, (4, 1))
         self.middle.setSizes([4000, 1000])
         central = QWidget()
@@ -74,6 +75,8 @@ class WindowLayout:
         window.tabifyDockWidget(self.run_dock, self.controls_dock)
         self.run_dock.raise_()
         self.fit_side_panel()
+        self._side_remembered = False
+        QTimer.singleShot(0, self._fit_unless_remembered)  # once shown, docks take their widths
 
     def add_playback_bar(self, actions: list[QAction]) -> PlaybackBar:
         """The playback strip (buttons for ``actions``) in a fixed toolbar at the top."""
@@ -96,6 +99,14 @@ class WindowLayout:
         dock.show()
         self.fit_side_panel()
         return dock
+
+    def keep_side_panel(self) -> None:
+        """The dock layout was restored as the user left it: do not narrow the side panel."""
+        self._side_remembered = True
+
+    def _fit_unless_remembered(self) -> None:
+        if not self._side_remembered:
+            self.fit_side_panel()
 
     def fit_side_panel(self) -> None:
         """Keep the tabbed side panel narrow (about 36 characters), so the canvas gets the room."""

@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         )
         self.presenter.refresh_banner()  # in the first paint already: no jump a frame later
         install_panels(self)
-        self.look.restore_layout(self)
+        if self.look.restore_layout(self):
+            self.layout_parts.keep_side_panel()
         if typed:  # worked out off the GUI thread, shown when ready
             self.file_actions.open_text(typed)
         self.drawing.request()
