@@ -76,8 +76,8 @@ class LessonPanel(QWidget):
         self.picker.currentIndexChanged.connect(self._on_picked)
         self.previous_button = push_button("◀", "Go to the previous lesson", self._go_previous)
         self.next_button = push_button("&Next ▶", "Go to the next lesson", self._go_next)
-        top = QHBoxLayout()
-        top.addWidget(self.picker, 1)
+        top = QHBoxLayout()  # the picker has the narrow side panel's whole width to itself
+        top.addStretch(1)
         top.addWidget(self.previous_button)
         top.addWidget(self.next_button)
 
@@ -127,6 +127,7 @@ class LessonPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.picker)
         layout.addLayout(top)
         layout.addWidget(scroll, 1)
 

@@ -248,6 +248,8 @@ class RunsTable(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        header.setSectionResizeMode(RESULT, QHeaderView.ResizeMode.Stretch)  # long verdicts: see the tip
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self._programmatic = False
         self.add_button = self._button(

@@ -1,18 +1,20 @@
-"""Where everything sits in the main window: plots in the middle, controls docked at the side.
+"""Where everything sits in the main window: the canvas is the hero, the settings one narrow
+tabbed panel at the side, so the whole window fits a 1024x768 projector.
 
-  ┌ playback strip ──────────────────────────────────────────────┐
-  │ Experiment dock │ banner                                      │
-  │ (function,      │ canvas                 │ loss plot          │
-  │  start, budget, │────────────────────────┴────────────────────│
-  │  schedule)      │ runs table             │ selected run       │
-  └──────────────────────────────────────────────────────────────┘
+  ┌ playback strip ─────────────────────────────────────┬──────────────┐
+  │ banner                                              │ Selected run │
+  │ canvas (most of the window)                         │ Experiment   │
+  │                                                     │ Lessons ...  │
+  │─────────────────────────────┬───────────────────────│ (tabs)       │
+  │ loss plot                   │ runs table            │              │
+  └─────────────────────────────┴───────────────────────┴──────────────┘
 """
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -35,6 +37,8 @@ from lrdesk.gui.live.runs_table import RunsTable
 from lrdesk.gui.window.banner import NoticeBanner
 
 #: docks added by panels in these areas share the space as tabs instead of squeezing each other
+#: the side panel's width, in average characters of the window's font
+SIDE_CHARS = 36
 TABBED_AREAS = (Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
 
 
@@ -53,22 +57,26 @@ class WindowLayout:
         self.docks: list[QDockWidget] = []
         self._panels_menu: QMenu | None = None
         self._toggles: list[QAction] = []
-        self.plots = _splitter(Qt.Orientation.Horizontal, self.canvas, self.loss_plot, (3, 2))
-        self.bottom = _splitter(Qt.Orientation.Horizontal, self.runs_table, self.run_controls, (2, 1))
-        self.middle = _splitter(Qt.Orientation.Vertical, self.plots, self.bottom, (3, 1))
+        self.bottom = _splitter(Qt.Orientation.Horizontal, self.loss_plot, self.runs_table, (1, 2))
+        self.bottom.setSizes([1000, 2000])
+        self.middle = _splitter(Qt.Orientation.Vertical, self.canvas, self.bottom, (4, 1))
+        self.middle.setSizes([4000, 1000])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
         layout.addWidget(self.middle, 1)
         window.setCentralWidget(central)
-        scroll = _FittingScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.controls_dock = self._dock(scroll, "Experiment", Qt.DockWidgetArea.LeftDockWidgetArea)
+        side = Qt.DockWidgetArea.RightDockWidgetArea
+        self.run_dock = self._dock(_scrolling(self.run_controls), "Selected run", side)
+        self.run_dock.setToolTip("The learning rate and optimizer of the run picked in the table")
+        self.controls_dock = self._dock(_scrolling(self.controls), "Experiment", side)
         self.controls_dock.setToolTip("The loss function, where the runs start, and when they stop")
+        window.tabifyDockWidget(self.run_dock, self.controls_dock)
+        self.run_dock.raise_()
+        self.fit_side_panel()
+        self._side_remembered = False
+        QTimer.singleShot(0, self._fit_unless_remembered)  # once shown, docks take their widths
 
     def add_playback_bar(self, actions: list[QAction]) -> PlaybackBar:
         """The playback strip (buttons for ``actions``) in a fixed toolbar at the top."""
@@ -89,7 +97,25 @@ class WindowLayout:
         if area in TABBED_AREAS and neighbours:
             self.window.tabifyDockWidget(neighbours[-1], dock)
         dock.show()
+        self.fit_side_panel()
         return dock
+
+    def keep_side_panel(self) -> None:
+        """The dock layout was restored as the user left it: do not narrow the side panel."""
+        self._side_remembered = True
+
+    def _fit_unless_remembered(self) -> None:
+        if not self._side_remembered:
+            self.fit_side_panel()
+
+    def fit_side_panel(self) -> None:
+        """Keep the tabbed side panel narrow (about 36 characters), so the canvas gets the room."""
+        side = [d for d in self.docks
+                if self.window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+        if side:
+            width = max(self.window.fontMetrics().averageCharWidth() * SIDE_CHARS,
+                        max(d.minimumSizeHint().width() for d in side))
+            self.window.resizeDocks(side[:1], [width], Qt.Orientation.Horizontal)
 
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self.window)
@@ -136,6 +162,20 @@ class _FittingScrollArea(QScrollArea):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self.updateGeometry()
+
+
+def fitting_size(available: QSize, wanted: tuple[int, int]) -> tuple[int, int]:
+    """``wanted`` (width, height), shrunk to the ``available`` screen geometry."""
+    return min(wanted[0], available.width()), min(wanted[1], available.height())
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    scroll = _FittingScrollArea()
+    scroll.setWidget(widget)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return scroll
 
 
 def _splitter(orientation: Qt.Orientation, first: QWidget, second: QWidget, stretch: tuple[int, int]) -> QSplitter:

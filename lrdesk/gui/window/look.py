@@ -76,16 +76,16 @@ class WindowLook(QObject):
             font.setPixelSize(round(self.base_font.pixelSize() * self.zoom))
         QApplication.setFont(font)
 
-    def restore_layout(self, window: QMainWindow) -> None:
-        """Geometry and dock layout of ``window`` as last closed (after every panel is added)."""
+    def restore_layout(self, window: QMainWindow) -> bool:
+        """Geometry and dock layout of ``window`` as last closed (after every panel is added);
+        True if a dock layout was restored."""
         if self.settings is None:
-            return
+            return False
         geometry = self.settings.geometry()
         if geometry is not None:
             window.restoreGeometry(geometry)
         state = self.settings.window_state()
-        if state is not None:
-            window.restoreState(state)
+        return state is not None and window.restoreState(state)
 
     def save_and_restore_font(self, window: QMainWindow) -> None:
         """Remember the look and ``window``'s layout, and give the application its font back."""

@@ -29,7 +29,7 @@ from lrdesk.gui.shared.palette import run_color
 from lrdesk.gui.window.actions import WindowActions, connect_actions, show_about
 from lrdesk.gui.window.drawing import WindowDrawing
 from lrdesk.gui.window.files import FileActions, remembered_experiment
-from lrdesk.gui.window.layout import WindowLayout
+from lrdesk.gui.window.layout import WindowLayout, fitting_size
 from lrdesk.gui.window.look import WindowLook
 from lrdesk.gui.window.panels import install_panels
 from lrdesk.gui.window.playback_commands import PlaybackCommands
@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("LRDeskMainWindow")
         self.setWindowTitle("LR Desk[*]")
         self.setAcceptDrops(True)
-        self.resize(*DEFAULT_SIZE)
+        self.resize(*fitting_size(self.screen().availableGeometry().size(), DEFAULT_SIZE))
         self._settings = settings
         self._spec: ExperimentSpec | None = None
         self._function: LossFunction | None = None
@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
         )
         self.presenter.refresh_banner()  # in the first paint already: no jump a frame later
         install_panels(self)
-        self.look.restore_layout(self)
+        if self.look.restore_layout(self):
+            self.layout_parts.keep_side_panel()
         if typed:  # worked out off the GUI thread, shown when ready
             self.file_actions.open_text(typed)
         self.drawing.request()
