@@ -73,7 +73,8 @@ class _Path:
     def __init__(self, gl, color: str) -> None:
         self.color = color
         self.verdict: str | None = None
-        self.line = gl.GLLinePlotItem(color=_rgba(color), width=2.5, antialias=True, mode="line_strip")
+        # no line smoothing: with software GL it costs more than the whole mesh
+        self.line = gl.GLLinePlotItem(color=_rgba(color), width=2.0, antialias=False, mode="line_strip")
         self.head = gl.GLScatterPlotItem(color=_rgba(color), size=12.0, pxMode=True)
         self.points = np.zeros((0, 3), dtype=np.float32)
         for item in (self.line, self.head):
