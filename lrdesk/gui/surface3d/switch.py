@@ -103,9 +103,15 @@ class ViewSwitch(QWidget):
 def install_view_switch(splitter, canvas: QWidget) -> ViewSwitch:
     """Put a ViewSwitch where ``canvas`` sits in ``splitter``, with the canvas inside it."""
     index, sizes = splitter.indexOf(canvas), splitter.sizes()
+    stretch = canvas.sizePolicy()  # QSplitter keeps its stretch factors in the size policy
     switch = ViewSwitch(canvas)  # takes the canvas out of the splitter into its stack
+    policy = switch.sizePolicy()
+    policy.setHorizontalStretch(stretch.horizontalStretch())
+    policy.setVerticalStretch(stretch.verticalStretch())
+    switch.setSizePolicy(policy)
     splitter.insertWidget(max(index, 0), switch)
-    splitter.setSizes(sizes)
+    if sum(sizes) > 0:
+        splitter.setSizes(sizes)
     return switch
 
 
