@@ -77,7 +77,6 @@ EXCLUDED_MODULES: tuple[tuple[str, str], ...] = (
     ("ipykernel", "no interactive console"),
     ("scipy", "pyqtgraph uses it only for filters LR Desk does not call"),
     ("h5py", "pyqtgraph's HDF5 plotting is unused"),
-    ("OpenGL", "PyOpenGL: pyqtgraph's 3-D module is unused"),
     ("cupy", "no GPU arrays"),
     ("numba", "no JIT: the engine is plain NumPy"),
     ("colorcet", "colour maps are LR Desk's own"),

@@ -15,6 +15,12 @@ LAZY_IMPORTS = (
     "lrdesk.gui.app",  # the window, imported by the command line only when no subcommand is given
     "lrdesk.core.expressions.custom",  # typed functions, built on demand
     "sympy",  # used by typed functions only; imported lazily because it takes ~1 s to import
+    # the 3-D view: pyqtgraph's GL items, and the parts of PyOpenGL it picks at run time
+    "pyqtgraph.opengl",
+    "OpenGL.platform.glx",
+    "OpenGL.platform.egl",
+    "OpenGL.arrays.numpymodule",
+    "OpenGL.arrays.ctypesarrays",
 )
 
 # Files in resources/ that the running app never reads.

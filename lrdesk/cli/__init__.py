@@ -120,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="lrdesk",
-        usage="lrdesk [FILE ...] [--smoke OUT.png]\n"
+        usage="lrdesk [FILE ...] [--view {2d,3d}] [--smoke OUT.png]\n"
         "       lrdesk {run,functions,sweep,map,train,datasets} ...",
         description="See how the learning rate steers gradient descent. Without a command, "
         "opens the window (with the experiment FILEs given).",
@@ -141,6 +141,8 @@ def _window_parser() -> argparse.ArgumentParser:
     parser.add_argument("files", nargs="*", metavar="FILE", help="experiment files to open")
     parser.add_argument("--smoke", metavar="OUT.png",
                         help="start, run the default experiment, save a picture and quit")
+    parser.add_argument("--view", choices=("2d", "3d"), default=None,
+                        help="show the loss surface as a 2-D heat map or a 3-D surface")
     parser.add_argument("--version", action="version", version=f"lrdesk {__version__}")
     parser.set_defaults(handler=open_window)
     return parser
@@ -151,7 +153,8 @@ def open_window(args) -> int:
         _check_file_to_open(path)
     from lrdesk.gui.app import run_app  # Qt loads only when the window is wanted
 
-    return run_app(files=args.files, smoke=args.smoke)
+    view = {"view": args.view} if args.view else {}
+    return run_app(files=args.files, smoke=args.smoke, **view)
 
 
 def _check_file_to_open(path: str) -> None:

@@ -59,10 +59,13 @@ def _icon_path() -> Path | None:
     return Path(str(path)) if path.is_file() else None
 
 
-def run_app(files: tuple[str, ...] | list[str] = (), smoke: str | None = None) -> int:
-    """Open the window (with ``files``) and run until it closes; or do a smoke run."""
+def run_app(files: tuple[str, ...] | list[str] = (), smoke: str | None = None,
+            view: str | None = None) -> int:
+    """Open the window (with ``files``) and run until it closes; or do a smoke run.
+
+    ``view`` "3d" shows the 3-D surface (where OpenGL can draw), "2d" the heat map."""
     if smoke is not None:
-        return run_smoke(smoke)
+        return run_smoke(smoke, view)
     _use_offscreen_without_display(required=False)
     app = create_app()
     _quiet_offscreen_noise(app)
@@ -72,6 +75,8 @@ def run_app(files: tuple[str, ...] | list[str] = (), smoke: str | None = None) -
     window = MainWindow(settings=Settings())
     window.show()
     open_files(window, files)
+    if view is not None:
+        window.surface_view.choose(view)
     return app.exec()
 
 
@@ -117,12 +122,12 @@ def _use_offscreen_without_display(required: bool) -> None:
 # ------------------------------------------------------------------------------------------
 # The smoke run
 # ------------------------------------------------------------------------------------------
-def run_smoke(out_path: str) -> int:
+def run_smoke(out_path: str, view: str | None = None) -> int:
     """Play the default experiment to its end, save a screenshot; 0 on success."""
     _use_offscreen_without_display(required=False)
     faulthandler.dump_traceback_later(SMOKE_HARD_TIMEOUT_S, exit=True)
     try:
-        return _smoke(Path(out_path))
+        return _smoke(Path(out_path), view)
     except Exception as exc:  # any failure is a failed smoke run, said in one line
         print(f"lrdesk --smoke: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -130,16 +135,25 @@ def run_smoke(out_path: str) -> int:
         faulthandler.cancel_dump_traceback_later()
 
 
-def _smoke(out_path: Path) -> int:
+def smoke_spec(view: str | None):
+    """The smoke run's experiment: the default one; for the 3-D view, one on a 2-D surface."""
+    from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
+
+    if view != "3d":
+        return ExperimentSpec()
+    runs = (RunSpec(0.002), RunSpec(0.01), RunSpec(0.03))
+    return ExperimentSpec(function="himmelblau", start=(-0.5, -4.5), runs=runs, view="3d")
+
+
+def _smoke(out_path: Path, view: str | None = None) -> int:
     from PySide6.QtCore import QTimer
 
-    from lrdesk.core.experiment.spec import ExperimentSpec
     from lrdesk.gui.live.playback import SPEEDS
     from lrdesk.gui.window.main_window import MainWindow
 
     app = create_app()
     _quiet_offscreen_noise(app)
-    window = MainWindow(settings=None, spec=ExperimentSpec())
+    window = MainWindow(settings=None, spec=smoke_spec(view))
     window.resize(*SMOKE_SIZE)
     window.show()
     outcome: dict[str, str] = {}

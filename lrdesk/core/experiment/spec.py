@@ -42,12 +42,14 @@ class SpecError(ValueError):
         return in_words(str(self))
 
 
+VIEWS = ("2d", "3d")
+
 _FIELD_WORDS = {
     "learning_rate": "learning rate", "optimizer": "optimizer", "start": "start point",
     "steps": "number of steps", "tolerance": "tolerance", "schedule": "schedule",
     "warmup_steps": "warm-up steps", "warmup_start": "warm-up start", "function": "function",
     "name": "name", "expression": "formula", "runs": "runs", "version": "version",
-    "format": "format", "params": "settings",
+    "format": "format", "view": "view", "params": "settings",
 }
 _RUN = re.compile(r"^runs\[(\d+)\]$")
 _PATH = re.compile(r"^[a-z_]+(\[\d+\])?(\.[^.:\s]+)*$")
@@ -99,6 +101,8 @@ class ExperimentSpec:
     schedule: ScheduleSpec = field(default_factory=ScheduleSpec)
     steps: int = 100
     tolerance: float = 1e-6
+    #: how the window shows the surface: "2d" (heat map) or "3d" (a mesh to turn around)
+    view: str = "2d"
 
     def make_function(self) -> LossFunction:
         return make_function(self.function, dict(self.function_params), self.expression)
@@ -136,6 +140,8 @@ def validate(spec: ExperimentSpec) -> LossFunction:
             _check_point(f"runs[{i}].start", run.start, function.dim)
     if not isinstance(spec.steps, int) or isinstance(spec.steps, bool) or not 1 <= spec.steps <= MAX_STEPS:
         raise SpecError(f"steps: must be a whole number from 1 to {MAX_STEPS:,}, not {_brief(spec.steps)}")
+    if spec.view not in VIEWS:
+        raise SpecError(f"view: must be \"2d\" or \"3d\", not {_brief(spec.view)}")
     tol = spec.tolerance
     if not isinstance(tol, (int, float)) or not math.isfinite(tol) or not 0 <= tol < 1e6:
         raise SpecError(f"tolerance: must be a number from 0 to 1e6, not {_brief(tol)}")
@@ -192,6 +198,7 @@ def to_dict(spec: ExperimentSpec) -> dict[str, Any]:
         },
         "steps": spec.steps,
         "tolerance": spec.tolerance,
+        **({"view": spec.view} if spec.view != "2d" else {}),
     }
 
 
@@ -347,6 +354,7 @@ def _from_dict(data: Any) -> ExperimentSpec:
         schedule=schedule,
         steps=d.get("steps", int),
         tolerance=d.number("tolerance", default=1e-6),
+        view=d.get("view", str, default="2d"),
     )
     validate(spec)
     return spec

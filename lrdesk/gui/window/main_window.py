@@ -25,7 +25,13 @@ from lrdesk.gui.live.presenter import RunPresenter, theory_summary
 from lrdesk.gui.live.worker import SimulationRunner
 from lrdesk.gui.settings import Settings
 from lrdesk.gui.shared.link import DockSite, ExperimentLink
-from lrdesk.gui.shared.palette import run_color
+from lrdesk.gui.shared.palette import current_theme, run_color
+from lrdesk.gui.surface3d.switch import (
+    CanvasTee,
+    add_view_action,
+    follow_spec,
+    install_view_switch,
+)
 from lrdesk.gui.window.actions import WindowActions, connect_actions, show_about
 from lrdesk.gui.window.drawing import WindowDrawing
 from lrdesk.gui.window.files import FileActions, remembered_experiment
@@ -84,12 +90,15 @@ class MainWindow(QMainWindow):
         self.controls = self.layout_parts.controls
         self.run_controls = self.layout_parts.run_controls
         self.lr_control = self.run_controls.lr_control
-        self.presenter = RunPresenter(self.canvas, self.loss_plot, self.runs_table, self.banner)
+        self.surface_view = install_view_switch(self.layout_parts.plots, self.canvas)
+        self.presenter = RunPresenter(CanvasTee(self.canvas, self.surface_view.view3d),
+                                      self.loss_plot, self.runs_table, self.banner)
         self.playback = Playback(self)
         self.commands = PlaybackCommands(self.playback, self.recording, self)
         self.runner = SimulationRunner(self)
         self.actions_ = WindowActions(self, self.menuBar(), self.file_actions.recent_menu)
         self.layout_parts.attach_panels_menu(self.actions_.panels_menu)
+        self.view_3d_action = add_view_action(self.actions_.view_menu, self.surface_view)
         self.playback_bar = self.layout_parts.add_playback_bar(self.actions_.playback_actions())
         self.look = WindowLook(settings, (self.canvas, self.loss_plot, self.banner,
                                           self.runs_table, self.lr_control), self)
@@ -135,6 +144,8 @@ class MainWindow(QMainWindow):
         connect_actions((action, lambda n=name: look.set_theme(n)) for name, action in a.theme_actions.items())
         look.theme_changed.connect(lambda name: a.theme_actions[name].setChecked(True))
         look.apply()
+        look.theme_changed.connect(lambda _name: self.surface_view.view3d.set_theme(current_theme()))
+        self.surface_view.view_chosen.connect(self._on_view_chosen)
         for part in (look, self.commands):
             part.message.connect(say)
         self.file_actions.path_changed.connect(self._update_title)
@@ -302,6 +313,12 @@ class MainWindow(QMainWindow):
         run = replace(self.run_controls.read(), start=spec.runs[index].start)
         return spec_edits.replace_run(spec, index, run)
 
+    def _on_view_chosen(self, view: str) -> None:
+        """The heat map or the 3-D surface: the file remembers it; the runs go on as they are."""
+        if self._spec is not None and self._spec.view != view:
+            self._spec = replace(self._spec, view=view)
+            self._update_title()
+
     def _on_start_picked(self, point: tuple) -> None:
         self.controls.set_start(point)
         self._edit_timer.start()
@@ -339,6 +356,7 @@ class MainWindow(QMainWindow):
             self.canvas.set_start(spec.start)
         colors = [run_color(i) for i in range(len(spec.runs))]
         self.canvas.set_runs(colors)
+        follow_spec(self.surface_view, old, spec, self._function, colors)
         self.loss_plot.set_runs(colors)
         self.runs_table.set_runs(list(spec.runs), colors)
         self.runs_table.select_run(self._selected)
