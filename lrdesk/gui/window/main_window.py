@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.controls = self.layout_parts.controls
         self.run_controls = self.layout_parts.run_controls
         self.lr_control = self.run_controls.lr_control
-        self.surface_view = install_view_switch(self.layout_parts.plots, self.canvas)
+        self.surface_view = install_view_switch(self.layout_parts.middle, self.canvas)
         self.presenter = RunPresenter(CanvasTee(self.canvas, self.surface_view.view3d),
                                       self.loss_plot, self.runs_table, self.banner)
         self.playback = Playback(self)
