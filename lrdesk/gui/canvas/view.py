@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Signal
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.gui.canvas.paths import RunPathItems
@@ -90,10 +90,14 @@ class LossCanvas(QWidget):
         self.hover_label.setToolTip(
             "Where the mouse is on the plot, and the step of a run when you point at one."
         )
+        #: the line under the plot: the hover readout, and room at its end for a view toggle
+        self.footer = QHBoxLayout()
+        self.footer.setContentsMargins(0, 0, 0, 0)
+        self.footer.addWidget(self.hover_label, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
-        layout.addWidget(self.hover_label)
+        layout.addLayout(self.footer)
         self._view_box.picked.connect(self._on_picked)
         self._view_box.sigResized.connect(self._redraw_all)
         self._view_box.sigRangeChanged.connect(self._redraw_all)

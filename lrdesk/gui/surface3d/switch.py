@@ -1,6 +1,7 @@
 """Choosing between the 2-D heat map and the 3-D surface, in the canvas's place.
 
-``ViewSwitch`` holds both views in a stack with a toggle above them; ``CanvasTee`` hands the
+``ViewSwitch`` holds both views in a stack, with the toggle at the end of the line under the view
+shown (no row of its own: the canvas keeps its height); ``CanvasTee`` hands the
 playhead's paths to both, so switching shows the same runs at the same step at once. When
 OpenGL is not available the 2-D view stays and the toggle's row says why.
 """
@@ -56,19 +57,19 @@ class ViewSwitch(QWidget):
         self.flat_button.setChecked(True)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        row = QHBoxLayout()
+        self.toggle = QWidget()  # the two choices, moved under whichever view is shown
+        row = QHBoxLayout(self.toggle)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.flat_button)
         row.addWidget(self.mesh_button)
-        row.addStretch(1)
         self.note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
         layout.addWidget(self.note)
         layout.addWidget(self.stack, 1)
         self.stack.addWidget(canvas)
         self.stack.addWidget(self.view3d)
+        canvas.footer.addWidget(self.toggle)
         self._view = "2d"
         self.mesh_button.toggled.connect(self._on_toggled)
 
@@ -88,7 +89,9 @@ class ViewSwitch(QWidget):
         reason = self.view3d.unavailable_reason() if self._view == "3d" else ""
         self.note.setText(reason)
         self.note.setVisible(bool(reason))
-        self.stack.setCurrentWidget(self.view3d if self._view == "3d" and not reason else self.canvas)
+        shown = self.view3d if self._view == "3d" and not reason else self.canvas
+        shown.footer.addWidget(self.toggle)  # moves it from the other view's line
+        self.stack.setCurrentWidget(shown)
         self.view_set.emit(self._view)
 
     def choose(self, view: str) -> None:

@@ -113,7 +113,8 @@ class Surface3DView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        bar = QHBoxLayout()
+        #: the line under the view: its buttons, and room at its end for a view toggle
+        self.footer = bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.reset_button)
         bar.addWidget(self.floor_box)
