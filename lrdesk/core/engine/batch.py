@@ -161,6 +161,12 @@ class Batch:
     def _publish(self, data: StepData) -> None:
         """Copy the runs still going into the per-run arrays (for progress reports)."""
         live = self._live
+        if live.alive.all():
+            # every slot still going: plain copies (the slots are all the runs until compacted)
+            runs = slice(None) if len(live.slot) == self.K else live.slot
+            self.latest_loss[runs] = data.losses[-1]
+            self.reversals[runs] = live.reversals
+            return
         runs = live.slot[live.alive]
         self.latest_loss[runs] = data.losses[-1, live.alive]
         self.reversals[runs] = live.reversals[live.alive]
@@ -271,14 +277,15 @@ class Batch:
             first[cols] = np.minimum(first[cols], row)
         if not live.alive.all():
             first[~live.alive] = b
-        reversed_ = _reversals(D, live.prev_update, self._buffer("dots", (max(s, 1), n))[:s])
-        counts = reversed_.sum(axis=0)
+        reversed_ = _reversals(D, live.prev_update, self._buffer("dots", (b, n))[:s],
+                               self._buffer("norms scratch", (b, n))[:s])
+        counts = _count_rows(reversed_).astype(np.int64)
         stop_row = np.full(n, b - 1)
         idx = np.nonzero(first < b)[0]
         if len(idx):
             rows = first[idx]
             before = np.arange(s)[:, None] < rows[None, :]
-            counts[idx] = (reversed_[:, idx] & before).sum(axis=0)
+            counts[idx] = _count_rows(reversed_[:, idx] & before)
             stop_row[idx] = rows
         live.reversals += counts
         if len(idx):
@@ -434,22 +441,36 @@ def _squared_norms_at(A: Array, rows: Array, cols: Array) -> Array:
     return out
 
 
-def _reversals(D: Array, previous: Array, dots: Array | None = None) -> Array:
-    """(s, n) bool: step r points against step r − 1 (the first against the block before's last)."""
+def _reversals(D: Array, previous: Array, dots: Array | None = None,
+               scratch: Array | None = None) -> Array:
+    """(s, n) bool: step r points against step r − 1 (the first against the block before's last).
+    ``dots`` and ``scratch`` (each (s, n)) take the dot products and the partial products."""
     s = len(D)
     if dots is None:
         dots = np.empty((s, D.shape[2]))
     if s == 0:
         return dots.astype(bool)
+    if scratch is None:
+        scratch = np.empty_like(dots)
     np.multiply(D[0, 0], previous[0], out=dots[0])
     for i in range(1, D.shape[1]):
-        dots[0] += D[0, i] * previous[i]
+        dots[0] += np.multiply(D[0, i], previous[i], out=scratch[0])
     if s > 1:
-        rest = dots[1:]
+        rest, part = dots[1:], scratch[1:]
         np.multiply(D[1:, 0], D[:-1, 0], out=rest)
         for i in range(1, D.shape[1]):
-            rest += D[1:, i] * D[:-1, i]
+            rest += np.multiply(D[1:, i], D[:-1, i], out=part)
     return dots < 0
+
+
+def _count_rows(mask: Array) -> Array:
+    """Σ over rows of a (rows, n) bool array, counted in the narrowest integers that hold it."""
+    rows = len(mask)
+    if rows < 1 << 8:
+        return np.add.reduce(mask.view(np.uint8), axis=0, dtype=np.uint8)
+    if rows < 1 << 16:
+        return np.add.reduce(mask.view(np.uint8), axis=0, dtype=np.uint16)
+    return mask.sum(axis=0)
 
 
 def _points_at(data: StepData, idx: Array, rows: Array) -> Array:
