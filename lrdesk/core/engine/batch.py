@@ -161,6 +161,12 @@ class Batch:
     def _publish(self, data: StepData) -> None:
         """Copy the runs still going into the per-run arrays (for progress reports)."""
         live = self._live
+        if live.alive.all():
+            # every slot still going: plain copies (the slots are all the runs until compacted)
+            runs = slice(None) if len(live.slot) == self.K else live.slot
+            self.latest_loss[runs] = data.losses[-1]
+            self.reversals[runs] = live.reversals
+            return
         runs = live.slot[live.alive]
         self.latest_loss[runs] = data.losses[-1, live.alive]
         self.reversals[runs] = live.reversals[live.alive]
@@ -234,51 +240,77 @@ class Batch:
 
     # --- judging ---------------------------------------------------------------------------
     def _judge(self, data: StepData, b: int, is_last: bool, events: list) -> Array:
-        """Check a block's rows; finish the runs it decided. Returns each slot's last row."""
+        """Check a block's rows; finish the runs it decided. Returns each slot's last row.
+
+        Whole-block passes are kept to the few every run needs (the gradient's length, each
+        run's lowest and highest loss); the exact row a verdict became certain is then found
+        only in the runs those passes flag, so a block where nothing happens costs little.
+        """
         live, tol2 = self._live, self.tolerance**2
         L, G, D = data.losses, data.grads, data.updates
         s = len(D)
         n = G.shape[2]
-        scratch = self._buffer("norms scratch", (b, n))
-        gn2 = _squared_norms(G, self._buffer("gradient norms", (b, n)), scratch)
-        un2 = _squared_norms(D, self._buffer("update norms", (b, n))[:s], scratch[:s])
-        hit = gn2 <= tol2  # converged or stalled: flat here, and the step that led here small
-        hit[0] &= live.prev_small
-        if b > 1:
-            hit[1:] &= un2[: b - 1] <= tol2
-        ok = np.greater_equal(L, live.low)
-        ok &= np.less_equal(L, live.high)  # NaN fails both
-        hit |= ~ok
+        gn2 = _squared_norms(G, self._buffer("gradient norms", (b, n)),
+                             self._buffer("norms scratch", (b, n)))
+        # converged or stalled: flat here, and the step that led here small
+        flat = gn2 <= tol2
+        flat[0] &= live.prev_small
+        first = np.full(n, b)  # per slot, the first row that decides it (b: none)
+        if flat.any():
+            rows, cols = np.nonzero(flat[1:])
+            if len(rows):
+                large = _squared_norms_at(D, rows, cols) > tol2
+                flat[1 + rows[large], cols[large]] = False
+            cols = np.nonzero(flat.any(axis=0))[0]
+            first[cols] = flat[:, cols].argmax(axis=0)
+        # out of bounds (NaN included): one lowest and one highest loss per run flags the runs
+        lowest, highest = L.min(axis=0), L.max(axis=0)
+        bad = ~(np.greater_equal(lowest, live.low) & np.less_equal(highest, live.high))
+        diverged = np.zeros(n, dtype=bool)
+        if bad.any():
+            cols = np.nonzero(bad)[0]
+            Lc = L[:, cols]
+            out_of_bounds = ~(np.greater_equal(Lc, live.low[cols])
+                              & np.less_equal(Lc, live.high[cols]))
+            row = out_of_bounds.argmax(axis=0)
+            diverged[cols] = row <= first[cols]
+            first[cols] = np.minimum(first[cols], row)
         if not live.alive.all():
-            hit &= live.alive
-        reversed_ = _reversals(D, live.prev_update)
-        stop_row = np.full(len(live.slot), b - 1)
-        if hit.any():
-            any_hit = hit.any(axis=0)
-            first = np.where(any_hit, hit.argmax(axis=0), b)
-            reversed_ &= np.arange(s)[:, None] < first[None, :]
-            live.reversals += reversed_.sum(axis=0)
-            idx = np.nonzero(any_hit)[0]
-            stop_row[idx] = first[idx]
-            self._finish_stopped(data, idx, first[idx], ~ok[first[idx], idx], gn2, events)
-        else:
-            live.reversals += reversed_.sum(axis=0)
-        self._track_best(L, b)
+            first[~live.alive] = b
+        reversed_ = _reversals(D, live.prev_update, self._buffer("dots", (b, n))[:s],
+                               self._buffer("norms scratch", (b, n))[:s])
+        counts = _count_rows(reversed_).astype(np.int64)
+        stop_row = np.full(n, b - 1)
+        idx = np.nonzero(first < b)[0]
+        if len(idx):
+            rows = first[idx]
+            before = np.arange(s)[:, None] < rows[None, :]
+            counts[idx] = _count_rows(reversed_[:, idx] & before)
+            stop_row[idx] = rows
+        live.reversals += counts
+        if len(idx):
+            self._finish_stopped(data, idx, stop_row[idx], diverged[idx], gn2, events)
+        self._track_best(L, b, lowest, highest)
         if s:
-            live.prev_small = un2[s - 1] <= tol2
+            live.prev_small = _squared_norms(D[s - 1:s])[0] <= tol2
             live.prev_update = D[s - 1].copy()
         if is_last:
             self._finish_budget(L, gn2, events)
         return stop_row
 
-    def _track_best(self, L: Array, b: int) -> None:
+    def _track_best(self, L: Array, b: int, lowest: Array, highest: Array) -> None:
         live = self._live
         w = min(max(self.window_start - self.t, 0), b)
-        if w > 0:
-            np.minimum(live.best_before, L[:w].min(axis=0), out=live.best_before)
-        if w < b:
-            np.minimum(live.best_window, L[w:].min(axis=0), out=live.best_window)
-            np.maximum(live.worst_window, L[w:].max(axis=0), out=live.worst_window)
+        if w == b:
+            np.minimum(live.best_before, lowest, out=live.best_before)
+            return
+        if w == 0:
+            np.minimum(live.best_window, lowest, out=live.best_window)
+            np.maximum(live.worst_window, highest, out=live.worst_window)
+            return
+        np.minimum(live.best_before, L[:w].min(axis=0), out=live.best_before)
+        np.minimum(live.best_window, L[w:].min(axis=0), out=live.best_window)
+        np.maximum(live.worst_window, L[w:].max(axis=0), out=live.worst_window)
 
     def _finish_stopped(self, data, idx, rows, diverged, gn2, events) -> None:
         verdict = np.full(len(idx), DIVERGED)
@@ -401,16 +433,44 @@ def _squared_norms(A: Array, out: Array | None = None, scratch: Array | None = N
     return out
 
 
-def _reversals(D: Array, previous: Array) -> Array:
-    """(s, n) bool: step r points against step r − 1 (the first against the block before's last)."""
+def _squared_norms_at(A: Array, rows: Array, cols: Array) -> Array:
+    """``_squared_norms(A)[rows, cols]`` for a few entries, summed in the same order."""
+    out = A[rows, 0, cols] * A[rows, 0, cols]
+    for i in range(1, A.shape[1]):
+        out += A[rows, i, cols] * A[rows, i, cols]
+    return out
+
+
+def _reversals(D: Array, previous: Array, dots: Array | None = None,
+               scratch: Array | None = None) -> Array:
+    """(s, n) bool: step r points against step r − 1 (the first against the block before's last).
+    ``dots`` and ``scratch`` (each (s, n)) take the dot products and the partial products."""
     s = len(D)
-    dots = np.empty((s, D.shape[2]))
+    if dots is None:
+        dots = np.empty((s, D.shape[2]))
     if s == 0:
         return dots.astype(bool)
-    np.einsum("dn,dn->n", D[0], previous, out=dots[0])
+    if scratch is None:
+        scratch = np.empty_like(dots)
+    np.multiply(D[0, 0], previous[0], out=dots[0])
+    for i in range(1, D.shape[1]):
+        dots[0] += np.multiply(D[0, i], previous[i], out=scratch[0])
     if s > 1:
-        np.einsum("rdn,rdn->rn", D[1:], D[:-1], out=dots[1:])
+        rest, part = dots[1:], scratch[1:]
+        np.multiply(D[1:, 0], D[:-1, 0], out=rest)
+        for i in range(1, D.shape[1]):
+            rest += np.multiply(D[1:, i], D[:-1, i], out=part)
     return dots < 0
+
+
+def _count_rows(mask: Array) -> Array:
+    """Σ over rows of a (rows, n) bool array, counted in the narrowest integers that hold it."""
+    rows = len(mask)
+    if rows < 1 << 8:
+        return np.add.reduce(mask.view(np.uint8), axis=0, dtype=np.uint8)
+    if rows < 1 << 16:
+        return np.add.reduce(mask.view(np.uint8), axis=0, dtype=np.uint16)
+    return mask.sum(axis=0)
 
 
 def _points_at(data: StepData, idx: Array, rows: Array) -> Array:
