@@ -37,7 +37,7 @@ HOVER_RADIUS = 14.0
 #: drawn geometry is cut this far (in view sizes) beyond what is on screen
 DRAW_MARGIN = 1.0
 HINT = (
-    "Click or drag on the plot to choose where the descent starts (○).  ★ marks the lowest point."
+    "Click or drag to move the start (○).  ★ is the lowest point."
 )
 
 

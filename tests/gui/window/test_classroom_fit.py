@@ -90,6 +90,8 @@ def test_the_window_fits_a_classroom_screen_at_normal_zoom(qtbot, size):
         assert cut_texts(window) == []
         # at 1024 px the runs table's seven columns need ~80 px more than they get: it scrolls
         assert horizontal_scroll_bars(window) == ([] if size[0] > 1024 else ["QTableView"])
-        assert canvas_share(window) >= 0.40
+        # the side panel takes its narrow width once the docks are laid out, in the first turns
+        # of the event loop; the layout the class sees from then on gives the canvas 40 %
+        qtbot.waitUntil(lambda: canvas_share(window) >= 0.40, timeout=5_000)
     finally:
         close_windows([window])
