@@ -116,16 +116,22 @@ def default_rates(function: LossFunction, start: tuple[float, ...]) -> list[floa
     return list(dict.fromkeys(clamped))
 
 
-def load_experiment(path: str) -> ExperimentSpec:
-    """A saved experiment, read (at most a file's worth of bytes) and checked."""
+def read_experiment_file(path: str) -> bytes:
+    """The bytes of an experiment file given to ``--experiment`` (surface or model), at most a
+    file's worth; a folder, pipe or device is refused before it is opened."""
     try:
-        data = read_bytes(path, MAX_FILE_BYTES)  # a folder, pipe or device is refused unopened
+        return read_bytes(path, MAX_FILE_BYTES)
     except NotRegularFile as exc:
         raise CliError(f"--experiment: {quoted(path)} is {exc.kind}, not a file") from None
     except FileTooLarge:
         raise CliError(f"--experiment: {quoted(path)} is too large to be an experiment file") from None
     except OSError as exc:
         raise CliError(f"--experiment: cannot read {quoted(path)} ({exc.strerror or exc})") from None
+
+
+def load_experiment(path: str) -> ExperimentSpec:
+    """A saved experiment, read (at most a file's worth of bytes) and checked."""
+    data = read_experiment_file(path)
     try:
         return loads(data)
     except SpecError as exc:

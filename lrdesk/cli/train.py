@@ -14,9 +14,10 @@ import sys
 from dataclasses import replace
 
 from lrdesk.cli.common import CliError, parse_float, parse_learning_rate, parse_params, parse_whole
+from lrdesk.cli.experiment import read_experiment_file
 from lrdesk.cli.train_output import landscape, write_csv, write_text
 from lrdesk.core.experiment.fileio import atomic_write_text
-from lrdesk.core.experiment.spec import MAX_FILE_BYTES, SpecError
+from lrdesk.core.experiment.spec import SpecError
 from lrdesk.core.models.csv_data import dataset_to_csv
 from lrdesk.core.models.data_setup import make_data, make_model
 from lrdesk.core.models.datasets import DATASETS, EXTRA_FEATURES, DatasetError
@@ -222,11 +223,7 @@ def _override_preset(spec: ModelExperiment, args) -> ModelExperiment:
 
 
 def _load(path: str) -> ModelExperiment:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise CliError(f"--experiment: cannot read {path} ({exc.strerror or exc})") from None
+    data = read_experiment_file(path)  # a pipe would block for ever: refused unopened
     try:
         return loads_model(data)
     except SpecError as exc:

@@ -125,7 +125,8 @@ def test_map_refuses_rate_axes_above_the_cap_and_caps_its_default(capsys):
 def test_special_files_are_refused_without_blocking(tmp_path):
     pipe = tmp_path / "shared.lrdesk.json"
     os.mkfifo(pipe)
-    for argv in (["run", "--experiment", str(pipe)], [str(pipe)], ["sweep", "--experiment", "/dev/zero"],
+    for argv in (["run", "--experiment", str(pipe)], ["train", "--experiment", str(pipe)],
+                 [str(pipe)], ["sweep", "--experiment", "/dev/zero"],
                  [str(tmp_path)], ["/dev/zero"]):
         done = subprocess.run([sys.executable, "-m", "lrdesk", *argv], capture_output=True,
                               text=True, timeout=60, cwd=ROOT)  # a blocked open would time out
