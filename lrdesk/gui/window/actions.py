@@ -8,7 +8,9 @@ are made here without slots: the window connects each ``triggered`` to what it d
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar, QMessageBox, QStyle, QWidget
 
@@ -64,6 +66,8 @@ class WindowActions:
         def a(text, tip, shortcuts=()):  # short local name: the list below reads as a table
             return make_action(owner, text, tip, None, shortcuts)
 
+        self.new = a("New", "Start again from the first picture: L = w² from w = 5, three rates",
+                     ("Ctrl+Shift+N",))
         self.open = a("Open…", "Open an experiment file", (key.Open,))
         self.save = a("Save", "Save the experiment", (key.Save,))
         # no shortcut: Ctrl+Shift+S is taken by the learning-rate sweep in the Tools menu
@@ -87,6 +91,8 @@ class WindowActions:
         self.zoom_in = a("Zoom in", "Make everything bigger (for a projector)", ("Ctrl+=", "Ctrl++"))
         self.zoom_out = a("Zoom out", "Make everything smaller", ("Ctrl+-",))
         self.zoom_reset = a("Normal size", "Back to the normal size", ("Ctrl+0",))
+        self.full_screen = a("Full screen", "Fill the whole screen; the same key leaves", ("F11",))
+        self.full_screen.setCheckable(True)
         self.themes = QActionGroup(owner)
         self.theme_actions: dict[str, QAction] = {}
         for name, title in (("light", "Light theme"), ("dark", "Dark theme")):
@@ -95,6 +101,7 @@ class WindowActions:
             self.themes.addAction(action)
             self.theme_actions[name] = action
 
+        self.shortcuts = a("Keyboard shortcuts", "Every key LR Desk answers to", ("Ctrl+/",))
         self.about = a("About LR Desk", "Version and purpose of LR Desk")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self._build_menus(recent_menu)
@@ -102,7 +109,7 @@ class WindowActions:
     def _build_menus(self, recent_menu: QMenu) -> None:
         bar = self._menu_bar
         self.file_menu = bar.addMenu("&File")
-        self.file_menu.addActions([self.open, self.save, self.save_as])
+        self.file_menu.addActions([self.new, self.open, self.save, self.save_as])
         self.file_menu.addMenu(recent_menu)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit)
@@ -110,6 +117,7 @@ class WindowActions:
         self.view_menu.addActions(list(self.theme_actions.values()))
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.zoom_in, self.zoom_out, self.zoom_reset])
+        self.view_menu.addAction(self.full_screen)
         self.view_menu.addSeparator()
         self.panels_menu = self.view_menu.addMenu("Panels")
         self.panels_menu.setToolTip("Show or hide the side panels")
@@ -118,7 +126,7 @@ class WindowActions:
         self.run_menu.addSeparator()
         self.run_menu.addAction(self.add_run)
         self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction(self.about)
+        self.help_menu.addActions([self.shortcuts, self.about])
         # QAction.menu() hands back a wrapper that may delete the menu: keep them by name instead
         self._menus: dict[str, QMenu] = {}
         for menu in (self.file_menu, self.view_menu, self.run_menu, self.help_menu):
@@ -158,5 +166,29 @@ def show_about(window: QMainWindow) -> QMessageBox:
         "See how the learning rate steers gradient descent: too small crawls, "
         "suitable arrives, too large overshoots and blows up."
     )
+    box.open()
+    return box
+
+
+def shortcut_rows(owner: QWidget) -> list[tuple[str, str]]:
+    """(keys, what they do) for every action of ``owner`` that has a shortcut, in the order made:
+    the menus' actions and those the window's parts add (lessons, sweeps, export...)."""
+    rows, seen = [], set()
+    for action in [*owner.actions(), *owner.findChildren(QAction)]:
+        keys = ", ".join(_key_text(k) for k in action.shortcuts())
+        if keys and keys not in seen:
+            seen.add(keys)
+            rows.append((keys, action.statusTip() or action.text().replace("&", "")))
+    return rows
+
+
+def show_shortcuts(window: QMainWindow) -> QMessageBox:
+    """The keyboard-shortcut sheet, opened without blocking (the window keeps a reference)."""
+    cells = "".join(f"<tr><td><b>{escape(keys)}</b></td><td>&nbsp;&nbsp;{escape(what)}</td></tr>"
+                    for keys, what in shortcut_rows(window))
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", "Keyboard shortcuts",
+                      parent=window)
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setInformativeText(f"<table>{cells}</table>")
     box.open()
     return box

@@ -32,7 +32,7 @@ from lrdesk.gui.surface3d.switch import (
     follow_spec,
     install_view_switch,
 )
-from lrdesk.gui.window.actions import WindowActions, connect_actions, show_about
+from lrdesk.gui.window.actions import WindowActions, connect_actions, show_about, show_shortcuts
 from lrdesk.gui.window.drawing import WindowDrawing
 from lrdesk.gui.window.files import FileActions, remembered_experiment
 from lrdesk.gui.window.layout import WindowLayout, fitting_size
@@ -140,6 +140,8 @@ class MainWindow(QMainWindow):
             (a.jump_bad, self.commands.jump_to_first_bad_step), (a.add_run, self.add_suggested_run),
             (a.zoom_in, lambda: look.zoom_by(+1)), (a.zoom_out, lambda: look.zoom_by(-1)),
             (a.zoom_reset, lambda: look.zoom_by(0)), (a.about, self.show_about),
+            (a.new, self.new_experiment), (a.full_screen, self.toggle_full_screen),
+            (a.shortcuts, self.show_shortcuts),
         ))
         connect_actions((action, lambda n=name: look.set_theme(n)) for name, action in a.theme_actions.items())
         look.theme_changed.connect(lambda name: a.theme_actions[name].setChecked(True))
@@ -419,6 +421,26 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         self.about_box = show_about(self)
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_box = show_shortcuts(self)
+
+    def new_experiment(self) -> bool:
+        """Back to the first picture (L = w² from w = 5, three rates), belonging to no file;
+        edits not saved are asked about first. False when the user cancels."""
+        if not self.file_actions.may_discard_edits("starting a new experiment"):
+            return False
+        self.file_actions.forget_path()
+        self.set_spec(ExperimentSpec())
+        return True
+
+    def toggle_full_screen(self) -> None:
+        """F11: fill the screen, or go back to the window as it was."""
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.actions_.full_screen.setChecked(self.isFullScreen())
 
     def _update_title(self, *_args) -> None:
         path = self.file_actions.path
