@@ -8,6 +8,7 @@ Public names (imported from their module on first use, so start-up stays lazy):
 - ``history``: ``RunHistory``, ``RunRows``
 - ``edits``: ``add_run``, ``remove_run``, ``replace_run``, ``next_run``, ``set_start``, ``switch_function``
 - ``fileio``: ``atomic_write_text``, ``read_text``
+- ``undo``: ``UndoHistory``
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ _WHERE = {
     "ExperimentResult": "simulation", "run_experiment": "simulation", "RunHistory": "history",
     "RunRows": "history", "add_run": "edits", "remove_run": "edits", "replace_run": "edits",
     "next_run": "edits", "set_start": "edits", "switch_function": "edits", "atomic_write_text":
-    "fileio", "read_text": "fileio"
+    "fileio", "read_text": "fileio", "UndoHistory": "undo",
 }
 
 __all__ = sorted(_WHERE)

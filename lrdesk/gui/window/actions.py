@@ -73,6 +73,10 @@ class WindowActions:
         # no shortcut: Ctrl+Shift+S is taken by the learning-rate sweep in the Tools menu
         self.save_as = a("Save As…", "Save the experiment under a new name")
         self.quit = a("Quit", "Close LR Desk", ("Ctrl+Q",))
+        self.undo = a("Undo", "Go back to the experiment before the last change", ("Ctrl+Z",))
+        self.redo = a("Redo", "Bring back the change just undone", ("Ctrl+Shift+Z", "Ctrl+Y"))
+        self.undo.setEnabled(False)
+        self.redo.setEnabled(False)
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
 
         self.play = a(PLAY_TEXT, "Play or pause the descent", ("Space",))
@@ -113,6 +117,8 @@ class WindowActions:
         self.file_menu.addMenu(recent_menu)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit)
+        self.edit_menu = bar.addMenu("&Edit")
+        self.edit_menu.addActions([self.undo, self.redo])
         self.view_menu = bar.addMenu("&View")
         self.view_menu.addActions(list(self.theme_actions.values()))
         self.view_menu.addSeparator()
@@ -129,7 +135,7 @@ class WindowActions:
         self.help_menu.addActions([self.shortcuts, self.about])
         # QAction.menu() hands back a wrapper that may delete the menu: keep them by name instead
         self._menus: dict[str, QMenu] = {}
-        for menu in (self.file_menu, self.view_menu, self.run_menu, self.help_menu):
+        for menu in (self.file_menu, self.edit_menu, self.view_menu, self.run_menu, self.help_menu):
             menu.setToolTipsVisible(True)
             self._menus[_menu_key(menu.title())] = menu
 

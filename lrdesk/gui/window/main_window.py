@@ -18,6 +18,7 @@ from lrdesk.core.experiment import edits as spec_edits
 from lrdesk.core.experiment.history import RunHistory
 from lrdesk.core.experiment.simulation import Chunk, RunEvent
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError, in_words
+from lrdesk.core.experiment.undo import UndoHistory
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.core.theory.hessian import Theory, local_theory
 from lrdesk.gui.live.playback import Playback, Recording
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self.resize(*fitting_size(self.screen().availableGeometry().size(), DEFAULT_SIZE))
         self._settings = settings
         self._spec: ExperimentSpec | None = None
+        self.undo_history: UndoHistory[ExperimentSpec] = UndoHistory()  # Ctrl+Z / Ctrl+Shift+Z
+        self._stepping_history = False  # an undo or redo is being shown: not a new edit
         self._function: LossFunction | None = None
         self._theory: Theory | None = None
         self._selected = 0
@@ -141,7 +144,7 @@ class MainWindow(QMainWindow):
             (a.zoom_in, lambda: look.zoom_by(+1)), (a.zoom_out, lambda: look.zoom_by(-1)),
             (a.zoom_reset, lambda: look.zoom_by(0)), (a.about, self.show_about),
             (a.new, self.new_experiment), (a.full_screen, self.toggle_full_screen),
-            (a.shortcuts, self.show_shortcuts),
+            (a.shortcuts, self.show_shortcuts), (a.undo, self.undo), (a.redo, self.redo),
         ))
         connect_actions((action, lambda n=name: look.set_theme(n)) for name, action in a.theme_actions.items())
         look.theme_changed.connect(lambda name: a.theme_actions[name].setChecked(True))
@@ -331,6 +334,9 @@ class MainWindow(QMainWindow):
         if function is None:
             function = spec.validate()
         old = self._spec
+        if old is not None and not self._stepping_history:
+            self.undo_history.record(old)
+        self._show_history_actions()
         self._spec, self._function = spec, function
         self._theory = local_theory(function, spec.start)
         self._selected = min(max(self._selected, 0), len(spec.runs) - 1)
@@ -433,6 +439,33 @@ class MainWindow(QMainWindow):
         self.file_actions.forget_path()
         self.set_spec(ExperimentSpec())
         return True
+
+    def undo(self) -> None:
+        """Ctrl+Z: back to the experiment shown before the last change."""
+        self._apply_pending_edits()
+        self._step_history(self.undo_history.undo)
+
+    def redo(self) -> None:
+        """Ctrl+Shift+Z: the change just undone, again."""
+        self._apply_pending_edits()
+        self._step_history(self.undo_history.redo)
+
+    def _step_history(self, step) -> None:
+        spec = step(self._spec)
+        if spec is None:
+            return
+        self._stepping_history = True
+        try:
+            self.set_spec(spec)
+        except SpecError as exc:  # shown before, so not expected; never lost without a word
+            self.statusBar().showMessage(exc.in_words())
+        finally:
+            self._stepping_history = False
+            self._show_history_actions()
+
+    def _show_history_actions(self) -> None:
+        self.actions_.undo.setEnabled(self.undo_history.can_undo())
+        self.actions_.redo.setEnabled(self.undo_history.can_redo())
 
     def toggle_full_screen(self) -> None:
         """F11: fill the screen, or go back to the window as it was."""

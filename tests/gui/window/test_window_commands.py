@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import close_windows, show_window
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
@@ -69,3 +70,30 @@ def test_the_shortcut_sheet_lists_every_key_the_window_answers_to(window, qtbot)
     qtbot.waitUntil(box.isVisible)
     assert "F11" in box.informativeText() and "Space" in box.informativeText()
     box.close()
+
+
+def test_undo_and_redo_walk_through_the_experiment_edits(window, qtbot):
+    first = window.spec()
+    assert not window.actions_.undo.isEnabled()
+    edited = ExperimentSpec(runs=(RunSpec(0.05), RunSpec(0.5)))
+    window.set_spec(edited)
+    bowl = ExperimentSpec(function="bowl", start=(3.0, -2.0), runs=(RunSpec(0.3),))
+    window.set_spec(bowl)
+    qtbot.keyClick(window, "z", modifier=Qt.KeyboardModifier.ControlModifier)
+    assert window.spec() == edited
+    window.actions_.undo.trigger()
+    assert window.spec() == first and not window.actions_.undo.isEnabled()
+    window.actions_.redo.trigger()
+    assert window.spec() == edited and window.actions_.redo.isEnabled()
+    window.set_spec(ExperimentSpec(runs=(RunSpec(0.02),)))  # a new edit: nothing to redo
+    assert not window.actions_.redo.isEnabled()
+    window.actions_.undo.trigger()
+    assert window.spec() == edited
+
+
+def test_adding_a_run_from_the_window_can_be_undone(window, qtbot):
+    first = window.spec()
+    window.add_suggested_run()
+    qtbot.waitUntil(lambda: len(window.spec().runs) == len(first.runs) + 1)
+    window.actions_.undo.trigger()
+    assert window.spec() == first
