@@ -124,7 +124,7 @@ def main() -> dict:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
-        "note": "measured while other work shared the machine's 2 cores",
+        "load_average_1min": round(os.getloadavg()[0], 2),  # a busy machine draws slower
         "rotating": _summary(rotating),
         "playing": _summary(playing),
         "goal_fps": GOAL_FPS,
