@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self._spec: ExperimentSpec | None = None
         self.undo_history: UndoHistory[ExperimentSpec] = UndoHistory()  # Ctrl+Z / Ctrl+Shift+Z
         self._stepping_history = False  # an undo or redo is being shown: not a new edit
+        self._drag_recorded = False  # the drag of the rate slider under way is in the history
         self._function: LossFunction | None = None
         self._theory: Theory | None = None
         self._selected = 0
@@ -334,8 +335,10 @@ class MainWindow(QMainWindow):
         if function is None:
             function = spec.validate()
         old = self._spec
-        if old is not None and not self._stepping_history:
-            self.undo_history.record(old)
+        dragging = self.lr_control.dragging()
+        if old is not None and not self._stepping_history and not (dragging and self._drag_recorded):
+            self.undo_history.record(old)  # a whole drag of the slider is one change to undo
+        self._drag_recorded = dragging
         self._show_history_actions()
         self._spec, self._function = spec, function
         self._theory = local_theory(function, spec.start)

@@ -75,3 +75,21 @@ def test_dragging_the_rate_slider_redraws_the_canvas_at_every_paced_move(qtbot, 
     assert window.spec().runs[0].learning_rate == pytest.approx(window.lr_control.value())
     # and the canvas drew the selected run for every one of them, none held back by a timer
     assert set(range(1, MOVES + 1)) <= set(drawn)
+
+
+def test_one_undo_takes_back_a_whole_drag_of_the_slider(qtbot, window):
+    settled(qtbot, window)
+    before = window.spec()
+    slider = window.lr_control.slider
+    start = _handle_centre(slider)
+    _mouse(slider, QEvent.Type.MouseButtonPress, start, Qt.MouseButton.LeftButton)
+    for i in range(1, 6):
+        _mouse(slider, QEvent.Type.MouseMove, start + QPoint(4 * i, 0), Qt.MouseButton.LeftButton)
+        qtbot.wait(MOVE_MS)
+        settled(qtbot, window)
+    _mouse(slider, QEvent.Type.MouseButtonRelease, start + QPoint(20, 0), Qt.MouseButton.NoButton)
+    qtbot.waitUntil(lambda: not window._edit_timer.isActive(), timeout=5_000)
+    settled(qtbot, window)
+    assert window.spec().runs[0].learning_rate != before.runs[0].learning_rate
+    window.actions_.undo.trigger()
+    assert window.spec() == before
