@@ -18,7 +18,6 @@ from lrdesk.core.experiment import edits as spec_edits
 from lrdesk.core.experiment.history import RunHistory
 from lrdesk.core.experiment.simulation import Chunk, RunEvent
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError, in_words
-from lrdesk.core.experiment.undo import UndoHistory
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.core.theory.hessian import Theory, local_theory
 from lrdesk.gui.live.playback import Playback, Recording
@@ -35,6 +34,7 @@ from lrdesk.gui.surface3d.switch import (
 )
 from lrdesk.gui.window.actions import WindowActions, connect_actions, show_about, show_shortcuts
 from lrdesk.gui.window.drawing import WindowDrawing
+from lrdesk.gui.window.edit_history import EditHistory
 from lrdesk.gui.window.files import FileActions, remembered_experiment
 from lrdesk.gui.window.layout import WindowLayout, fitting_size
 from lrdesk.gui.window.look import WindowLook
@@ -74,9 +74,6 @@ class MainWindow(QMainWindow):
         self.resize(*fitting_size(self.screen().availableGeometry().size(), DEFAULT_SIZE))
         self._settings = settings
         self._spec: ExperimentSpec | None = None
-        self.undo_history: UndoHistory[ExperimentSpec] = UndoHistory()  # Ctrl+Z / Ctrl+Shift+Z
-        self._stepping_history = False  # an undo or redo is being shown: not a new edit
-        self._drag_recorded = False  # the drag of the rate slider under way is in the history
         self._function: LossFunction | None = None
         self._theory: Theory | None = None
         self._selected = 0
@@ -101,6 +98,11 @@ class MainWindow(QMainWindow):
         self.commands = PlaybackCommands(self.playback, self.recording, self)
         self.runner = SimulationRunner(self)
         self.actions_ = WindowActions(self, self.menuBar(), self.file_actions.recent_menu)
+        self.edit_history = EditHistory(
+            self.actions_.undo, self.actions_.redo, lambda: self._spec,
+            self._apply_pending_edits, self.set_spec,
+            self.lr_control.dragging, self,
+        )
         self.layout_parts.attach_panels_menu(self.actions_.panels_menu)
         self.view_3d_action = add_view_action(self.actions_.view_menu, self.surface_view)
         self.playback_bar = self.layout_parts.add_playback_bar(self.actions_.playback_actions())
@@ -145,13 +147,14 @@ class MainWindow(QMainWindow):
             (a.zoom_in, lambda: look.zoom_by(+1)), (a.zoom_out, lambda: look.zoom_by(-1)),
             (a.zoom_reset, lambda: look.zoom_by(0)), (a.about, self.show_about),
             (a.new, self.new_experiment), (a.full_screen, self.toggle_full_screen),
-            (a.shortcuts, self.show_shortcuts), (a.undo, self.undo), (a.redo, self.redo),
+            (a.shortcuts, self.show_shortcuts),
         ))
         connect_actions((action, lambda n=name: look.set_theme(n)) for name, action in a.theme_actions.items())
         look.theme_changed.connect(lambda name: a.theme_actions[name].setChecked(True))
         look.apply()
         look.theme_changed.connect(lambda _name: self.surface_view.view3d.set_theme(current_theme()))
         self.surface_view.view_chosen.connect(self._on_view_chosen)
+        self.edit_history.message.connect(say)
         for part in (look, self.commands):
             part.message.connect(say)
         self.file_actions.path_changed.connect(self._update_title)
@@ -335,11 +338,8 @@ class MainWindow(QMainWindow):
         if function is None:
             function = spec.validate()
         old = self._spec
-        dragging = self.lr_control.dragging()
-        if old is not None and not self._stepping_history and not (dragging and self._drag_recorded):
-            self.undo_history.record(old)  # a whole drag of the slider is one change to undo
-        self._drag_recorded = dragging
-        self._show_history_actions()
+        if old is not None:
+            self.edit_history.replaced(old)
         self._spec, self._function = spec, function
         self._theory = local_theory(function, spec.start)
         self._selected = min(max(self._selected, 0), len(spec.runs) - 1)
@@ -442,33 +442,6 @@ class MainWindow(QMainWindow):
         self.file_actions.forget_path()
         self.set_spec(ExperimentSpec())
         return True
-
-    def undo(self) -> None:
-        """Ctrl+Z: back to the experiment shown before the last change."""
-        self._apply_pending_edits()
-        self._step_history(self.undo_history.undo)
-
-    def redo(self) -> None:
-        """Ctrl+Shift+Z: the change just undone, again."""
-        self._apply_pending_edits()
-        self._step_history(self.undo_history.redo)
-
-    def _step_history(self, step) -> None:
-        spec = step(self._spec)
-        if spec is None:
-            return
-        self._stepping_history = True
-        try:
-            self.set_spec(spec)
-        except SpecError as exc:  # shown before, so not expected; never lost without a word
-            self.statusBar().showMessage(exc.in_words())
-        finally:
-            self._stepping_history = False
-            self._show_history_actions()
-
-    def _show_history_actions(self) -> None:
-        self.actions_.undo.setEnabled(self.undo_history.can_undo())
-        self.actions_.redo.setEnabled(self.undo_history.can_redo())
 
     def toggle_full_screen(self) -> None:
         """F11: fill the screen, or go back to the window as it was."""
