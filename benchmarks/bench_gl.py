@@ -8,7 +8,7 @@ without a GPU):
 Each frame is drawn and finished (glFinish) before the next starts. Goal: 30 frames a second.
 
 Usage: ``xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb
-python benchmarks/bench_gl.py``. Prints a table and writes ``benchmarks/results/gl.json``.
+python benchmarks/bench_gl.py``. Prints a table and writes ``benchmarks/results/latest/gl.json`` (``--update-reference``: the committed figures).
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ import numpy as np
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from _report import results_path  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results" / "gl.json"
+RESULTS = results_path("gl")  # results/latest/ unless --update-reference
 RUNS, POINTS, FRAMES, SIZE = 8, 10_000, 120, (1024, 768)
 GOAL_FPS = 30.0
 
@@ -129,6 +131,7 @@ def main() -> dict:
         "playing": _summary(playing),
         "goal_fps": GOAL_FPS,
     }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     for name in ("rotating", "playing"):
         r = results[name]

@@ -3,8 +3,8 @@
 A 5 ms precise timer runs in the GUI thread for ``SECONDS``; its lateness (how much later than
 5 ms each tick came) is what a student feels as a stuck window. The goal is a p99 under 30 ms.
 The same timer with the view idle is the reference: what the loaded machine alone costs.
-Writes ``benchmarks/results/gui_model.json``. Run: ``QT_QPA_PLATFORM=offscreen python
-benchmarks/bench_gui_model.py``.
+Writes ``benchmarks/results/latest/gui_model.json`` (with ``--update-reference``: the committed
+figures). Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_model.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from _report import results_path
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -22,7 +23,7 @@ from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, Mod
 from lrdesk.gui.models.model_view import ModelView
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "gui_model.json"
+RESULTS = results_path("gui_model")  # results/latest/ unless --update-reference
 TICK_MS = 5
 SECONDS = 10.0
 GOAL_MS = 30.0

@@ -6,7 +6,7 @@ per second (goal: at least 20). The same drag with the former pacing (200 ms bet
 slider's edits, then 150 ms gathered by the window) is the reference.
 
 Usage: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_slider.py``. Prints a line per
-pacing and writes ``benchmarks/results/slider.json``.
+pacing and writes ``benchmarks/results/latest/slider.json`` (``--update-reference``: the committed figures).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from _report import results_path  # noqa: E402
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider  # noqa: E402
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider  # noqa: 
 from lrdesk.gui.app import create_app  # noqa: E402
 from lrdesk.gui.window.main_window import MainWindow  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results" / "slider.json"
+RESULTS = results_path("slider")  # results/latest/ unless --update-reference
 SECONDS = 3.0
 MOVE_MS = 16
 GOAL = 20.0
@@ -105,6 +107,7 @@ def main() -> None:
         results[name] = {"canvas_updates_per_second": round(now, 1),
                          "former_canvas_updates_per_second": round(before, 1),
                          "ratio": round(now / before, 2), "met": now >= GOAL}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
 
 
