@@ -71,3 +71,33 @@ def load_note() -> str:
     cpus = os.cpu_count() or 1
     busy = "busy: figures are inflated by other work" if one > 0.7 * cpus else "quiet"
     return f"load average {one:.1f} on {cpus} CPUs ({busy})"
+
+
+def event_loop_lateness(app, tick_ms: float, seconds: float, at_end=None) -> list[float]:
+    """Run ``app``'s event loop for ``seconds`` with a precise ``tick_ms`` timer and return how
+    late each tick came (ms): what a user feels as a stuck window. ``at_end()`` runs in the loop
+    just before it quits (to read state while everything still runs)."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    lateness: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+    timer = QTimer()
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        lateness.append(max(0.0, (now - last[0]) / 1e6 - tick_ms))
+        last[0] = now
+        if now > seconds * 1e9:
+            timer.stop()
+            if at_end is not None:
+                at_end()
+            app.quit()
+
+    timer.setTimerType(timer.timerType().PreciseTimer)
+    timer.setInterval(int(tick_ms))
+    timer.timeout.connect(tick)
+    timer.start()
+    app.exec()
+    return lateness

@@ -32,13 +32,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _report import load_note, results_path
+from _report import event_loop_lateness, load_note, results_path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtCore import QElapsedTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from lrdesk.core.experiment.simulation import Simulation  # noqa: E402
@@ -126,31 +126,17 @@ def latency_under_load(app, speed: float) -> dict:
     window.show()
     window.playback_bar.speed_slider.setValue(SPEEDS.index(speed))
     window.play()
-    lateness: list[float] = []
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.nsecsElapsed()]
     state: dict = {}
 
-    def tick() -> None:
-        now = clock.nsecsElapsed()
-        lateness.append(max(0.0, (now - last[0]) / 1e6 - LATENCY_TICK_MS))
-        last[0] = now
-        if now > LATENCY_SECONDS * 1e9:
-            timer.stop()
-            state.update(
-                steps=len(window.histories()[0]), computed=window.recording().frontier(),
-                busy=window.runner.is_running(), failure=window.recording().failure,
-                frame=window.frames.last_cost_ms,
-            )
-            app.quit()  # Qt 6 closes the window here: the shutdown path runs too
+    def read_state() -> None:
+        state.update(
+            steps=len(window.histories()[0]), computed=window.recording().frontier(),
+            busy=window.runner.is_running(), failure=window.recording().failure,
+            frame=window.frames.last_cost_ms,
+        )
 
-    timer = QTimer()
-    timer.setTimerType(timer.timerType().PreciseTimer)
-    timer.setInterval(LATENCY_TICK_MS)
-    timer.timeout.connect(tick)
-    timer.start()
-    app.exec()
+    # app.quit() at the end: Qt 6 closes the window there, so the shutdown path runs too
+    lateness = event_loop_lateness(app, LATENCY_TICK_MS, LATENCY_SECONDS, read_state)
     window.close()
     app.processEvents()
     return {

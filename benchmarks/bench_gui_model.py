@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _report import results_path
-from PySide6.QtCore import QElapsedTimer, QTimer
+from _report import event_loop_lateness, results_path
 from PySide6.QtWidgets import QApplication
 
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
@@ -41,25 +40,7 @@ def measure(train: bool = True) -> dict:
     app.processEvents()
     if train:
         view.start()
-    lateness: list[float] = []
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.nsecsElapsed()]
-
-    def tick() -> None:
-        now = clock.nsecsElapsed()
-        lateness.append(max(0.0, (now - last[0]) / 1e6 - TICK_MS))
-        last[0] = now
-        if now > SECONDS * 1e9:
-            timer.stop()
-            app.quit()
-
-    timer = QTimer()
-    timer.setTimerType(timer.timerType().PreciseTimer)
-    timer.setInterval(TICK_MS)
-    timer.timeout.connect(tick)
-    timer.start()
-    app.exec()
+    lateness = event_loop_lateness(app, TICK_MS, SECONDS)
     snap = view.snapshot()
     view.shutdown()
     lat = np.array(lateness)
