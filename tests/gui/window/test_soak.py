@@ -28,11 +28,12 @@ import pytest
 from helpers import running_qthreads, show_widget
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
+from stall_sampler import StallSampler
 from test_gui_random import Monkey
 
-from lrdesk.core.experiment.edits import switch_function
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError, dumps
 from lrdesk.core.limits import MAX_LEARNING_RATE
+from lrdesk.core.surfaces import CUSTOM
 from lrdesk.gui.settings import Settings
 from lrdesk.gui.sweeps import map_view, sweep_view
 from lrdesk.gui.window.main_window import MainWindow
@@ -55,7 +56,8 @@ HOSTILE_FORMULAS = [
 class Heartbeat:
     """A 10 ms timer that records how late each beat arrives (the event loop's stalls)."""
 
-    def __init__(self) -> None:
+    def __init__(self, sampler: StallSampler | None = None) -> None:
+        self.sampler = sampler
         self.lateness_ms: list[float] = []
         self.work_ms: list[float] = []
         self._clock = QElapsedTimer()
@@ -77,6 +79,8 @@ class Heartbeat:
         self.lateness_ms.append(max(0.0, now - self._last - HEARTBEAT_MS))
         self.work_ms.append(1000.0 * (cpu - self._last_cpu))
         self._last, self._last_cpu = now, cpu
+        if self.sampler is not None:
+            self.sampler.beat()
 
 
 class SoakMonkey(Monkey):
@@ -108,11 +112,17 @@ class SoakMonkey(Monkey):
             box.close()
 
     def type_a_formula(self) -> None:
-        try:
-            spec = switch_function(self.window.spec(), "custom", self.rng.choice(HOSTILE_FORMULAS))
-            self.window.set_spec(spec)
-        except (SpecError, ValueError):  # refused in words: the window keeps what it had
-            pass
+        """Choose 'Your own function', type (paste) a formula and press Enter, as a learner does:
+        the editor builds it on its own thread and the window switches once it is built."""
+        picker = self.window.controls.function_picker
+        if picker.key() != CUSTOM:
+            picker.setCurrentIndex(picker.findData(CUSTOM))
+            picker.activated.emit(picker.currentIndex())
+        editor = self.window.controls.custom_editor()
+        text = self.rng.choice(HOSTILE_FORMULAS)
+        editor.field.setText(text)
+        editor.field.textEdited.emit(text)
+        editor.field.returnPressed.emit()
 
     def extreme_values(self) -> None:
         spec = self.window.spec()
@@ -181,9 +191,11 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
         [QMessageBox.StandardButton.Discard, QMessageBox.StandardButton.Cancel]))
     window = show_widget(qtbot, MainWindow(settings=Settings()))
     monkey = SoakMonkey(window, qtbot, rng, _files(tmp_path))
-    heartbeat = Heartbeat()
+    sampler = StallSampler()
+    heartbeat = Heartbeat(sampler)
     started = time.monotonic()
     heartbeat.start()
+    sampler.start()
     try:
         for _ in range(ACTIONS):
             monkey.act()
@@ -193,6 +205,7 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
         raise
     finally:
         heartbeat.stop()
+        sampler.stop()
     elapsed = time.monotonic() - started
     window.file_actions.forget_path()  # nothing to ask about on closing
     window.close()
@@ -209,6 +222,9 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
           f"between beats p99 {p99:.0f} ms, max {worst:.0f} ms, {int((work > 250).sum())} over "
           f"250 ms; peak memory {peak_mb:.0f} MB; slowest actions (ms of work) "
           + ", ".join(f"{name} {ms:.0f}" for name, ms in slowest))
+    print(sampler.summary(over_ms=150))
+    if os.environ.get("LRDESK_STALL_DUMP"):
+        sampler.dump(os.environ["LRDESK_STALL_DUMP"])
     assert len(late) > 100
     assert p99 <= GOAL_P99_MS
     assert worst <= WORST_BOUND_MS

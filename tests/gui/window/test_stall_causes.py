@@ -1,0 +1,74 @@
+"""What made the event loop stall, each pinned by the behaviour that removed it.
+
+A stall found by the soak's sampler is fixed by doing less in the GUI thread; these tests say
+what that "less" is (items kept, work done elsewhere), so that it cannot quietly come back.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import close_windows, show_window
+from PySide6.QtGui import QColor
+
+from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
+from lrdesk.gui.shared.palette import run_color
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+
+@pytest.fixture
+def window(qtbot):
+    shown = show_window(qtbot, ExperimentSpec(runs=(RunSpec(0.1), RunSpec(0.3), RunSpec(0.5))))
+    yield shown
+    close_windows([shown])
+
+
+def _plot_items(plot_widget) -> list:
+    return list(plot_widget.getPlotItem().items)
+
+
+def _finished(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.recording().all_ended, timeout=20_000)
+    window.set_step(window.spec().steps)
+    qtbot.waitUntil(lambda: not window.frames.is_pending())
+
+
+def _curve_colors(window) -> list[str]:
+    curves = [c for c in window.loss_plot.plot_widget.getPlotItem().listDataItems()
+              if c.opts["pen"] is not None]
+    return [QColor(c.opts["pen"].color()).name().lower() for c in curves]
+
+
+def test_adding_a_run_keeps_the_other_runs_items(qtbot, window):
+    _finished(qtbot, window)
+    canvas_before = set(map(id, _plot_items(window.canvas.plot_widget)))
+    losses_before = set(map(id, _plot_items(window.loss_plot.plot_widget)))
+    window.add_run(RunSpec(0.05))
+    canvas_after = set(map(id, _plot_items(window.canvas.plot_widget)))
+    losses_after = set(map(id, _plot_items(window.loss_plot.plot_widget)))
+    # only the new run's items are made: the three others' are kept, emptied
+    assert canvas_before < canvas_after and losses_before < losses_after
+    assert len(losses_after) - len(losses_before) == 2  # its loss curve and its end marker
+    assert all(c.xData is None or len(c.xData) == 0
+               for c in window.loss_plot.plot_widget.getPlotItem().listDataItems())
+    _finished(qtbot, window)
+    drawn = [c for c in window.loss_plot.plot_widget.getPlotItem().listDataItems()
+             if c.opts["pen"] is not None and c.xData is not None and len(c.xData)]
+    assert len(drawn) == 4  # every run, kept or new, is drawn again
+    assert _curve_colors(window) == [QColor(run_color(i)).name().lower() for i in range(4)]
+
+
+def test_removing_a_run_drops_only_the_last_runs_items(qtbot, window):
+    _finished(qtbot, window)
+    canvas_before = _plot_items(window.canvas.plot_widget)
+    losses_before = _plot_items(window.loss_plot.plot_widget)
+    window.runs_table.view.selectRow(0)
+    window.runs_table.remove_button.click()
+    assert [run.learning_rate for run in window.spec().runs] == [0.3, 0.5]
+    canvas_after = _plot_items(window.canvas.plot_widget)
+    losses_after = _plot_items(window.loss_plot.plot_widget)
+    assert set(map(id, canvas_after)) < set(map(id, canvas_before))
+    assert len(losses_before) - len(losses_after) == 2
+    _finished(qtbot, window)
+    # the colours follow the place in the table, as everywhere else
+    assert _curve_colors(window) == [QColor(run_color(i)).name().lower() for i in range(2)]
