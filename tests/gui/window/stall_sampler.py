@@ -24,6 +24,7 @@ class Stall:
 
     started: float
     length_ms: float = 0.0
+    work_ms: float = 0.0  # the GUI thread's CPU time during the stall (not waiting for a core)
     stacks: list[tuple[str, ...]] = field(default_factory=list)
 
     def app_frames(self) -> collections.Counter:
@@ -55,7 +56,7 @@ class StallSampler:
         self._thread = threading.Thread(target=self._watch, name="stall-sampler", daemon=True)
 
     def start(self) -> None:
-        self._last_beat = time.monotonic()
+        self._last_beat, self._last_cpu = time.monotonic(), time.thread_time()
         self._thread.start()
 
     def stop(self) -> None:
@@ -64,12 +65,13 @@ class StallSampler:
 
     def beat(self) -> None:
         """Called by the heartbeat on the GUI thread: the event loop is running."""
-        now = time.monotonic()
+        now, cpu = time.monotonic(), time.thread_time()
         current = self._current
         if current is not None:
             current.length_ms = 1000.0 * (now - self._last_beat)
+            current.work_ms = 1000.0 * (cpu - self._last_cpu)
             self._current = None
-        self._last_beat = now
+        self._last_beat, self._last_cpu = now, cpu
 
     def _watch(self) -> None:
         while not self._stop.wait(self.every_s):
@@ -103,4 +105,5 @@ class StallSampler:
         import json
 
         with open(path, "w", encoding="utf-8") as out:
-            json.dump([{"length_ms": s.length_ms, "stacks": s.stacks} for s in self.stalls], out)
+            json.dump([{"length_ms": s.length_ms, "work_ms": s.work_ms, "stacks": s.stacks}
+                       for s in self.stalls], out)

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 from helpers import running_qthreads, show_widget
 from PySide6.QtCore import QElapsedTimer, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 from stall_sampler import StallSampler
 from test_gui_random import Monkey
 
@@ -92,7 +92,7 @@ class SoakMonkey(Monkey):
         self.actions += [
             (3, self.open_a_file), (3, self.type_a_formula), (2, self.extreme_values),
             (1, self.sweep_then_cancel), (1, self.map_then_cancel), (2, self.resize),
-            (1, self.toggle_theme), (1, self.zoom),
+            (1, self.toggle_theme), (1, self.zoom), (2, self.show_a_panel),
         ]
         self.sweeps = sweep_view.install(window.link, window.dock_site)
         self.maps = map_view.install(window.link, window.dock_site)
@@ -154,6 +154,16 @@ class SoakMonkey(Monkey):
         deadline = time.monotonic() + self.rng.uniform(0.0, 0.15)
         while time.monotonic() < deadline:
             QApplication.processEvents()
+
+    def show_a_panel(self) -> None:
+        """Bring the steps or the lessons to the front of their tabbed column (the step table is
+        built the first time, then follows every run and step)."""
+        docks = [d for d in self.window.findChildren(QDockWidget)
+                 if d.windowTitle() in ("Steps", "Lessons")]
+        if docks:
+            dock = self.rng.choice(docks)
+            dock.show()
+            dock.raise_()
 
     def resize(self) -> None:
         self.window.resize(self.rng.randint(700, 1600), self.rng.randint(500, 1000))

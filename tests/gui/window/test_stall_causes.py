@@ -72,3 +72,25 @@ def test_removing_a_run_drops_only_the_last_runs_items(qtbot, window):
     _finished(qtbot, window)
     # the colours follow the place in the table, as everywhere else
     assert _curve_colors(window) == [QColor(run_color(i)).name().lower() for i in range(2)]
+
+
+def test_the_runs_table_fits_its_columns_a_few_times_a_second_not_on_every_number(qtbot):
+    from helpers import show_widget
+
+    from lrdesk.gui.live.runs_table import FIT_INTERVAL_MS, RESULT, STEP, RunsTable
+
+    table = show_widget(qtbot, RunsTable(), (900, 300))
+    table.set_runs([RunSpec(0.1), RunSpec(0.2)], [run_color(0), run_color(1)])
+    view, header = table.view, table.view.horizontalHeader()
+    fitted = [header.sectionSize(c) >= view.sizeHintForColumn(c) for c in range(RESULT)]
+    assert all(fitted)  # new runs: fitted at once
+    narrow = header.sectionSize(STEP)
+    resized = []
+    header.sectionResized.connect(lambda *args: resized.append(args))
+    for step in range(100_000_000, 100_000_050):  # a frame's live numbers, many times
+        table.update_live_rows({0: (step, 0.5, 0.1, 0.1), 1: (step, 0.25, 0.1, 0.2)})
+        table.set_verdict(1, "diverged", False, "")
+    assert not resized  # nothing measured in the frame that changed the numbers
+    qtbot.waitUntil(lambda: header.sectionSize(STEP) > narrow, timeout=4 * FIT_INTERVAL_MS)
+    assert header.sectionSize(STEP) >= view.sizeHintForColumn(STEP)
+    assert len(resized) <= RESULT  # one fitting, at most one resize per column
