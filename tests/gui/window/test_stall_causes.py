@@ -94,3 +94,28 @@ def test_the_runs_table_fits_its_columns_a_few_times_a_second_not_on_every_numbe
     qtbot.waitUntil(lambda: header.sectionSize(STEP) > narrow, timeout=4 * FIT_INTERVAL_MS)
     assert header.sectionSize(STEP) >= view.sizeHintForColumn(STEP)
     assert len(resized) <= RESULT  # one fitting, at most one resize per column
+
+
+def test_the_step_table_fits_a_burst_of_new_runs_once_after_the_burst(qtbot):
+    from helpers import show_widget
+
+    from lrdesk.core.experiment.simulation import Simulation
+    from lrdesk.gui.lessons.step_table import FIT_DELAY_MS, StepTable
+
+    spec = ExperimentSpec(function="rosenbrock", start=(-1.5, 2.0), steps=400,
+                          runs=(RunSpec(0.001), RunSpec(1e-7, "adam")))
+    simulation = Simulation(spec)
+    simulation.run_to_end()
+    table = show_widget(qtbot, StepTable(), (1100, 420))
+    table.set_run(0, spec.runs[0], simulation.histories[0], 2)
+    fittings = []
+    original = table.view.resizeColumnsToContents
+    table.view.resizeColumnsToContents = lambda: (fittings.append(1), original())[1]
+    for _ in range(10):  # a dragged rate: the same run many times a second
+        table.set_run(1, spec.runs[1], simulation.histories[1], 2)
+    assert fittings == []  # not in the frame that brought the rows
+    qtbot.waitUntil(lambda: bool(fittings), timeout=10 * FIT_DELAY_MS)
+    assert fittings == [1]  # once for the burst
+    header = table.view.horizontalHeader()
+    for column in range(table.model.columnCount()):
+        assert table.view.columnWidth(column) >= header.sectionSizeHint(column)
