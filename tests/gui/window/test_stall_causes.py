@@ -119,3 +119,20 @@ def test_the_step_table_fits_a_burst_of_new_runs_once_after_the_burst(qtbot):
     header = table.view.horizontalHeader()
     for column in range(table.model.columnCount()):
         assert table.view.columnWidth(column) >= header.sectionSizeHint(column)
+
+
+def test_contours_of_several_levels_at_once_are_each_levels_own_in_the_order_given():
+    import numpy as np
+
+    from lrdesk.gui.canvas.contours import contour_segments
+
+    xs = np.linspace(-2.0, 2.0, 90)
+    grid_x, grid_y = np.meshgrid(xs, xs, indexing="ij")
+    values = np.sin(3 * grid_x) * np.cos(2 * grid_y) + 0.1 * grid_x
+    values[40:50, 10:20] = np.nan
+    levels = [0.3, -0.2, 0.3, 0.0, 0.9]  # unsorted, one twice
+    together = contour_segments(values, levels)
+    alone = [contour_segments(values, [level]) for level in levels]
+    assert len(together[0]) > 0
+    for axis in (0, 1):
+        assert np.array_equal(together[axis], np.concatenate([one[axis] for one in alone]))
