@@ -1,18 +1,20 @@
 """Which code the GUI thread was running while the event loop stalled: a sampling watchdog.
 
 A Python thread looks at the GUI thread's stack every few milliseconds while the heartbeat is
-late (``sys._current_frames``). Each stall keeps the frames of its samples, so a report can say
-where the time went and whether it was the app's own code or the machine (a stall whose samples
-show the GUI thread idle in the event loop is the machine not giving it a core).
+late (``sys._current_frames``). Each stall keeps the frames of its samples and the GUI thread's
+CPU time during it, so a report can say where the time went and whether it was the app's work
+or the machine (a long stall with little work is the GUI thread waiting for a core). The same
+thread reads the process's resident memory every 50 ms, for its peak.
 """
 
 from __future__ import annotations
 
 import collections
+import os
+import resource
 import sys
 import threading
 import time
-import traceback
 from dataclasses import dataclass, field
 
 APP_PACKAGE = f"{__package__.split('.')[0]}" if __package__ else "lrdesk"
@@ -52,6 +54,7 @@ class StallSampler:
         self._gui_thread = threading.get_ident()
         self._last_beat = time.monotonic()
         self._current: Stall | None = None
+        self.start_rss_mb = self.peak_rss_mb = _rss_mb()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="stall-sampler", daemon=True)
 
@@ -74,15 +77,19 @@ class StallSampler:
         self._last_beat, self._last_cpu = now, cpu
 
     def _watch(self) -> None:
+        memory_every = max(1, round(0.05 / self.every_s))
+        ticks = 0
         while not self._stop.wait(self.every_s):
+            ticks += 1
+            if ticks % memory_every == 0:
+                self.peak_rss_mb = max(self.peak_rss_mb, _rss_mb())
             last = self._last_beat
             if time.monotonic() - last < self.after_s:
                 continue
             frame = sys._current_frames().get(self._gui_thread)
             if frame is None:
                 continue
-            stack = tuple(f"{fs.filename}:{fs.lineno} {fs.name}"
-                          for fs in traceback.extract_stack(frame))
+            stack = _stack_of(frame)
             current = self._current
             if current is None or current.started != last:
                 current = Stall(started=last)
@@ -107,3 +114,23 @@ class StallSampler:
         with open(path, "w", encoding="utf-8") as out:
             json.dump([{"length_ms": s.length_ms, "work_ms": s.work_ms, "stacks": s.stacks}
                        for s in self.stalls], out)
+
+
+def _rss_mb() -> float:
+    """The process's resident memory now (Linux), else its peak so far, in MB."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _stack_of(frame) -> tuple[str, ...]:
+    """The stack, outermost first, as 'file:line function' (no source read: the sampler must
+    not hold up the thread it watches)."""
+    where = []
+    while frame is not None:
+        code = frame.f_code
+        where.append(f"{code.co_filename}:{frame.f_lineno} {code.co_name}")
+        frame = frame.f_back
+    return tuple(reversed(where))

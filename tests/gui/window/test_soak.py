@@ -9,9 +9,11 @@ and a responsive event loop; it prints the figures (stalls, peak memory) for the
 The heartbeat is a 10 ms timer; a beat's lateness is how much later than 10 ms after the last
 one it came (wall clock), and its work is the CPU time the GUI thread spent since the last beat.
 On a machine shared with other busy processes the wall-clock lateness mostly measures waiting for
-a core, so the goal (no stall over 250 ms) is asserted on the GUI thread's own work between
-beats, at the 99th percentile; the worst beat is bounded more loosely (2 s of work); the
-wall-clock figures are printed beside them for the record.
+a core (the same heartbeat, idle for a second before the actions, shows how much), so the goal
+is asserted on the GUI thread's own work: no beat may come after more than 250 ms of it. A
+sampler (``stall_sampler``) records where the GUI thread was during every late beat, and the
+process's resident memory: the summary names the app code behind the longest stalls, and the
+memory the soak added is bounded.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ from lrdesk.gui.window.main_window import MainWindow
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 ACTIONS = 1_000
 HEARTBEAT_MS = 10
-GOAL_P99_MS = 250.0
-WORST_BOUND_MS = 2_000.0
+GOAL_MS = 250.0
+#: resident memory the soak may add to the process (maps of 200 x 200 cells, sweeps of 20,000
+#: rates, eight runs of 20,000 steps): measured about 100-150 MB
+MEMORY_BOUND_MB = 600.0
 HOSTILE_FORMULAS = [
     "abs(abs(w-1)^100-w)^100",  # degree 10,000: refused at once
     "abs((3+sqrt(3)-sqrt(w))^100)",
@@ -203,8 +207,12 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
     monkey = SoakMonkey(window, qtbot, rng, _files(tmp_path))
     sampler = StallSampler()
     heartbeat = Heartbeat(sampler)
-    started = time.monotonic()
     heartbeat.start()
+    qtbot.wait(1000)  # the machine's own noise: the heartbeat with nothing to do
+    idle = np.array(heartbeat.lateness_ms)
+    heartbeat.lateness_ms.clear()
+    heartbeat.work_ms.clear()
+    started = time.monotonic()
     sampler.start()
     try:
         for _ in range(ACTIONS):
@@ -224,17 +232,22 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
 
     late, work = np.array(heartbeat.lateness_ms), np.array(heartbeat.work_ms)
     worst, p99 = float(work.max()), float(np.percentile(work, 99))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    added_mb = sampler.peak_rss_mb - sampler.start_rss_mb
     slowest = sorted(monkey.work_of.items(), key=lambda item: -item[1])[:5]
-    print(f"\nsoak: {ACTIONS} actions in {elapsed:.1f} s, {len(late)} beats; wall-clock lateness "
-          f"p50 {np.percentile(late, 50):.0f} ms, p99 {np.percentile(late, 99):.0f} ms, max "
-          f"{late.max():.0f} ms, {int((late > 250).sum())} beats over 250 ms; GUI-thread work "
-          f"between beats p99 {p99:.0f} ms, max {worst:.0f} ms, {int((work > 250).sum())} over "
-          f"250 ms; peak memory {peak_mb:.0f} MB; slowest actions (ms of work) "
-          + ", ".join(f"{name} {ms:.0f}" for name, ms in slowest))
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"\nsoak: {ACTIONS} actions in {elapsed:.1f} s, {len(late)} beats, load average {load}; "
+          f"idle lateness p99 {np.percentile(idle, 99):.0f} ms, max {idle.max():.0f} ms; "
+          f"wall-clock lateness p50 {np.percentile(late, 50):.0f} ms, p99 "
+          f"{np.percentile(late, 99):.0f} ms, max {late.max():.0f} ms, "
+          f"{int((late > GOAL_MS).sum())} beats over {GOAL_MS:.0f} ms; GUI-thread work between "
+          f"beats p99 {p99:.0f} ms, max {worst:.0f} ms, {int((work > GOAL_MS).sum())} over "
+          f"{GOAL_MS:.0f} ms; resident memory {sampler.start_rss_mb:.0f} MB at the start, peak "
+          f"{sampler.peak_rss_mb:.0f} MB (+{added_mb:.0f} MB), process peak "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; slowest actions "
+          "(ms of work) " + ", ".join(f"{name} {ms:.0f}" for name, ms in slowest))
     print(sampler.summary(over_ms=150))
     if os.environ.get("LRDESK_STALL_DUMP"):
         sampler.dump(os.environ["LRDESK_STALL_DUMP"])
     assert len(late) > 100
-    assert p99 <= GOAL_P99_MS
-    assert worst <= WORST_BOUND_MS
+    assert worst <= GOAL_MS, sampler.summary(over_ms=GOAL_MS)
+    assert added_mb <= MEMORY_BOUND_MB
