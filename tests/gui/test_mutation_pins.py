@@ -38,6 +38,26 @@ def test_divergence_is_declared_once_the_loss_is_a_thousand_times_the_start_gap(
     assert run.verdict_step == expected == 5
 
 
+def test_a_loss_exactly_at_the_bound_is_still_bearable_and_one_beyond_it_is_not():
+    """L = a·w² with a = 125/128, from w = 1: L₀ = a < 1, so the bound is 1,000 (1,000 times
+    the larger of the gap and 1). The rate α = 33/(2a) = 16.896 makes the step −2a·α·w = −33
+    (in doubles too): w₁ = −32 and L₁ = a·1024 = 1000 exactly, on the bound, which is bearable;
+    at the next rate up the step is a hair longer and L₁ > 1000 diverges at step 1."""
+    a = 125 / 128
+    rate = 33 / (2 * a)
+    assert (2 * a) * rate == 33.0 and a * (32.0 * 32.0) == 1000.0
+    beyond = math.nextafter(rate, math.inf)
+    assert 1.0 - (2 * a) * beyond < -32.0
+
+    def verdicts(alpha):
+        spec = ExperimentSpec(function="quadratic", function_params=(("a", a),), start=(1.0,),
+                              runs=(RunSpec(alpha), RunSpec(alpha)), steps=5)
+        return [(run.verdict, run.verdict_step) for run in run_experiment(spec).runs]
+
+    assert verdicts(rate) == [("diverged", 2)] * 2  # w₂ = 1024: far beyond
+    assert verdicts(beyond) == [("diverged", 1)] * 2
+
+
 # --- "still improving": slow against oscillating -----------------------------------------------
 def test_a_loss_that_stays_exactly_level_is_oscillating_not_slow():
     """α = 1 on L = w²: w ← −w, the loss is 25 at every step: bounded, never improving."""
