@@ -58,6 +58,20 @@ def test_a_loss_exactly_at_the_bound_is_still_bearable_and_one_beyond_it_is_not(
     assert verdicts(beyond) == [("diverged", 1)] * 2
 
 
+def test_a_gradient_exactly_at_the_tolerance_counts_as_flat():
+    """L = w² from w = 1 at α = 1/4: w ← w/2, so w = 1, 1/2, 1/4 and the gradient 2w = 2, 1,
+    1/2 (all exact). With the tolerance 1/2 the run is flat at step 2 (|∇L| = 1/2 and the step
+    that led there, 1/4, is small): converged there, not one step later."""
+    def verdicts(tolerance, runs):
+        spec = ExperimentSpec(start=(1.0,), runs=(RunSpec(0.25),) * runs, steps=10,
+                              tolerance=tolerance)
+        return [(run.verdict, run.verdict_step) for run in run_experiment(spec).runs]
+
+    for runs in (1, 2):  # a single run and a batch
+        assert verdicts(0.5, runs) == [("converged", 2)] * runs
+        assert verdicts(math.nextafter(0.5, 0.0), runs) == [("converged", 3)] * runs
+
+
 # --- "still improving": slow against oscillating -----------------------------------------------
 def test_a_loss_that_stays_exactly_level_is_oscillating_not_slow():
     """α = 1 on L = w²: w ← −w, the loss is 25 at every step: bounded, never improving."""
