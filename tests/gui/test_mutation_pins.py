@@ -72,6 +72,27 @@ def test_a_gradient_exactly_at_the_tolerance_counts_as_flat():
         assert verdicts(math.nextafter(0.5, 0.0), runs) == [("converged", 3)] * runs
 
 
+def test_a_loss_exactly_nine_orders_below_its_start_has_arrived():
+    """L = w² at α = (1 − 10^-4.5)/2: one step multiplies w by 10^-4.5, the loss by about 1e-9.
+    Among starts near 1, some land (in doubles, by the rule w₁ = w₀ − α·2w₀) exactly on
+    L₁ = 1e-9·L₀: that run has arrived (converged at its last step); one landing just above is
+    still improving when its one-step budget ends (slow). No tolerance: only the gap decides."""
+    rate = (1 - 10**-4.5) / 2
+    starts = 1.0 + np.arange(200_000) * 2.0**-30
+    after = (starts + (2.0 * starts) * -rate) ** 2
+    boundary = 1e-9 * starts**2
+    on = float(starts[np.nonzero(after == boundary)[0][0]])
+    above = float(starts[np.nonzero(after > boundary)[0][0]])
+
+    def verdicts(start, runs):
+        spec = ExperimentSpec(start=(start,), runs=(RunSpec(rate),) * runs, steps=1, tolerance=0.0)
+        return [(run.verdict, run.verdict_step) for run in run_experiment(spec).runs]
+
+    for runs in (1, 2):
+        assert verdicts(on, runs) == [("converged", 1)] * runs
+        assert verdicts(above, runs) == [("slow", 1)] * runs
+
+
 # --- "still improving": slow against oscillating -----------------------------------------------
 def test_a_loss_that_stays_exactly_level_is_oscillating_not_slow():
     """α = 1 on L = w²: w ← −w, the loss is 25 at every step: bounded, never improving."""
