@@ -56,6 +56,11 @@ def test_a_loss_exactly_at_the_bound_is_still_bearable_and_one_beyond_it_is_not(
 
     assert verdicts(rate) == [("diverged", 2)] * 2  # w₂ = 1024: far beyond
     assert verdicts(beyond) == [("diverged", 1)] * 2
+    # a budget of one step ends on the bound: judged by the climb at the end, not blown up
+    spec = ExperimentSpec(function="quadratic", function_params=(("a", a),), start=(1.0,),
+                          runs=(RunSpec(rate), RunSpec(rate)), steps=1)
+    assert [(run.verdict, run.verdict_step, run.criterion)
+            for run in run_experiment(spec).runs] == [("diverged", 1, "climbing")] * 2
 
 
 def test_a_gradient_exactly_at_the_tolerance_counts_as_flat():
@@ -114,6 +119,33 @@ def test_a_gain_below_rounding_is_not_improving():
     assert 0 < gain < 1e-12
     run = _only_run(ExperimentSpec(start=(5.0,), runs=(RunSpec(1e-15),), steps=200))
     assert run.verdict == "oscillating"
+
+
+def test_a_gain_of_exactly_the_margin_is_not_improving():
+    """'Still improving' needs the best loss of the final stretch below the best before it by
+    more than 1e-12 of it. L = w² from w = 1.5 over 10 steps (the stretch: steps 5-10) at rates
+    near 1e-12/24, which shrink the loss by about that much: among them one (found by the rule
+    w ← w − α·2w in doubles) gains exactly the margin: oscillating, not slow; a rate gaining a
+    little more is slow."""
+    rates = 1e-12 / 24 * (1 + np.arange(-300_000, 300_000) * 1e-6)
+    w = np.full_like(rates, 1.5)
+    losses = []
+    for _ in range(11):
+        losses.append(w * w)
+        w = w + (2.0 * w) * -rates
+    losses = np.array(losses)
+    before, stretch, final = losses[:5].min(axis=0), losses[5:].min(axis=0), losses[10]
+    margin = 1e-12 * np.maximum(1.0, before)
+    exactly = np.nonzero((stretch == before - margin) & (final < before))[0]
+    more = np.nonzero((stretch < before - margin) & (final < before))[0]
+
+    def verdicts(rate):
+        spec = ExperimentSpec(start=(1.5,), runs=(RunSpec(rate), RunSpec(rate)), steps=10,
+                              tolerance=0.0)
+        return [run.verdict for run in run_experiment(spec).runs]
+
+    assert verdicts(float(rates[exactly[0]])) == ["oscillating"] * 2
+    assert verdicts(float(rates[more[0]])) == ["slow"] * 2
 
 
 def test_a_loss_that_dipped_in_the_final_stretch_but_ended_higher_is_not_slow():
