@@ -98,6 +98,22 @@ def test_a_loss_exactly_nine_orders_below_its_start_has_arrived():
         assert verdicts(above, runs) == [("slow", 1)] * runs
 
 
+def test_a_step_both_flat_and_beyond_the_bound_is_a_blow_up():
+    """L = 2000·(1 − exp(−w²)), a plateau at 2000: from w₀ = 0.02 (L₀ = 0.8, so the bound is
+    1,000) at α = 0.0375 one step lands at w₁ ≈ −2.98 on the plateau, beyond the bound and with
+    a gradient (≈ 1.7) and a step (≈ 3) both within the tolerance 10: out of bounds and flat on
+    the same step, the blow-up is the verdict (the climb is what matters), not 'stalled'."""
+    w0, rate = 0.02, 0.0375
+    gradient0 = 4000 * w0 * math.exp(-w0 * w0)
+    w1 = w0 - rate * gradient0
+    assert 2000 * (1 - math.exp(-w0 * w0)) < 1 and 2000 * (1 - math.exp(-w1 * w1)) > 1000
+    assert gradient0 > 10 >= max(abs(4000 * w1 * math.exp(-w1 * w1)), rate * gradient0)
+    spec = ExperimentSpec(function="custom", expression="2000*(1 - exp(-w^2))", start=(w0,),
+                          runs=(RunSpec(rate), RunSpec(rate)), steps=5, tolerance=10.0)
+    assert [(run.verdict, run.verdict_step, run.criterion)
+            for run in run_experiment(spec).runs] == [("diverged", 1, "blow-up")] * 2
+
+
 # --- "still improving": slow against oscillating -----------------------------------------------
 def test_a_loss_that_stays_exactly_level_is_oscillating_not_slow():
     """α = 1 on L = w²: w ← −w, the loss is 25 at every step: bounded, never improving."""
