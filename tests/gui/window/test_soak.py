@@ -101,6 +101,7 @@ class SoakMonkey(Monkey):
         self.sweeps = sweep_view.install(window.link, window.dock_site)
         self.maps = map_view.install(window.link, window.dock_site)
         self.work_of: dict[str, float] = {}  # the most GUI-thread CPU time one action took
+        self.formulas_used: set[str] = set()  # typed formulas the window ran at some point
 
     def act(self) -> None:
         before = time.thread_time()
@@ -108,6 +109,8 @@ class SoakMonkey(Monkey):
         name = self.log[-1]
         spent = 1000.0 * (time.thread_time() - before)
         self.work_of[name] = max(self.work_of.get(name, 0.0), spent)
+        if self.window.spec().function == CUSTOM:
+            self.formulas_used.add(self.window.spec().expression)
 
     def open_a_file(self) -> None:
         self.window.file_actions.open_path(self.rng.choice(self.files))
@@ -245,9 +248,11 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
           f"{sampler.peak_rss_mb:.0f} MB (+{added_mb:.0f} MB), process peak "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; slowest actions "
           "(ms of work) " + ", ".join(f"{name} {ms:.0f}" for name, ms in slowest))
+    print(f"typed formulas in use at some point: {sorted(monkey.formulas_used)}")
     print(sampler.summary(over_ms=150))
     if os.environ.get("LRDESK_STALL_DUMP"):
         sampler.dump(os.environ["LRDESK_STALL_DUMP"])
     assert len(late) > 100
+    assert len(monkey.formulas_used) >= 3  # typed in the editor, built off the GUI thread, used
     assert worst <= GOAL_MS, sampler.summary(over_ms=GOAL_MS)
     assert added_mb <= MEMORY_BOUND_MB
