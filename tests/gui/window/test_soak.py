@@ -44,9 +44,12 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 ACTIONS = 1_000
 HEARTBEAT_MS = 10
 GOAL_MS = 250.0
-#: resident memory the soak may add to the process (maps of 200 x 200 cells, sweeps of 20,000
-#: rates, eight runs of 20,000 steps): measured about 100-150 MB
-MEMORY_BOUND_MB = 600.0
+#: resident memory the soak may add to the process: a map of 1000 x 1000 cells (the most it
+#: takes) holds one batch of a million runs, about 450-550 MB at its peak (measured in the core
+#: alone: 557 MB for a whole 500-step map); a sweep of 100,000 rates about 50 MB; eight runs of
+#: 20,000 steps and the pictures the rest (the soak measured +160-175 MB without such maps,
+#: +570 MB with them)
+MEMORY_BOUND_MB = 900.0
 HOSTILE_FORMULAS = [
     "abs(abs(w-1)^100-w)^100",  # degree 10,000: refused at once
     "abs((3+sqrt(3)-sqrt(w))^100)",
@@ -144,7 +147,7 @@ class SoakMonkey(Monkey):
     def sweep_then_cancel(self) -> None:
         view = self.sweeps
         view.set_spec(self.window.spec())
-        view.set_count(self.rng.choice([50, 2_000, 20_000]))
+        view.set_count(self.rng.choice([50, 2_000, 20_000, 100_000]))
         view.run_sweep()
         self._let_it_work()
         view.cancel()
@@ -152,7 +155,7 @@ class SoakMonkey(Monkey):
     def map_then_cancel(self) -> None:
         view = self.maps
         view.set_spec(self.window.spec())
-        view.set_cells(self.rng.choice([20, 200]), self.rng.choice([20, 200]))
+        view.set_cells(self.rng.choice([20, 200, 1000]), self.rng.choice([20, 200, 1000]))
         view.run_map()
         self._let_it_work()
         view.cancel()
