@@ -259,7 +259,8 @@ class RunsTable(QWidget):
         self._fit_timer.setInterval(FIT_INTERVAL_MS)
         self._fit_timer.timeout.connect(self._fit_columns)
         self.model.dataChanged.connect(self._fit_soon)
-        self.model.modelReset.connect(self._fit_columns)  # new runs: fitted at once
+        self.model.modelReset.connect(self._on_reset)
+        self._fitted_rows = -1
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self._programmatic = False
@@ -296,9 +297,18 @@ class RunsTable(QWidget):
         if not self._fit_timer.isActive():
             self._fit_timer.start()
 
+    def _on_reset(self) -> None:
+        """A run more or fewer is fitted at once; the same runs restarted (every edit of a rate
+        restarts them all) are fitted with the live numbers."""
+        if self.model.rowCount() != self._fitted_rows:
+            self._fit_columns()
+        else:
+            self._fit_soon()
+
     def _fit_columns(self) -> None:
         """Every column but the result as wide as its contents and title."""
         self._fit_timer.stop()
+        self._fitted_rows = self.model.rowCount()
         for column in range(self.model.columnCount()):
             if column != RESULT:
                 self.view.resizeColumnToContents(column)

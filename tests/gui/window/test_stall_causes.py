@@ -136,3 +136,23 @@ def test_contours_of_several_levels_at_once_are_each_levels_own_in_the_order_giv
     assert len(together[0]) > 0
     for axis in (0, 1):
         assert np.array_equal(together[axis], np.concatenate([one[axis] for one in alone]))
+
+
+def test_the_runs_table_fits_new_runs_at_once_and_restarted_ones_with_the_live_numbers(qtbot):
+    from helpers import show_widget
+
+    from lrdesk.gui.live.runs_table import FIT_INTERVAL_MS, OPTIMIZER, RunsTable
+
+    table = show_widget(qtbot, RunsTable(), (900, 300))
+    colors = [run_color(0), run_color(1)]
+    table.set_runs([RunSpec(0.1, "adam")], colors[:1])
+    header = table.view.horizontalHeader()
+    resized = []
+    header.sectionResized.connect(lambda column, *_: resized.append(column))
+    table.set_runs([RunSpec(0.1, "adam"), RunSpec(0.2, "nesterov")], colors)
+    assert OPTIMIZER in resized  # a new run: fitted at once
+    resized.clear()
+    table.set_runs([RunSpec(0.1, "adam"), RunSpec(0.2, "adam")], colors)  # an edit: same runs
+    assert OPTIMIZER not in resized  # not measured in the frame of the edit...
+    qtbot.waitUntil(lambda: OPTIMIZER in resized, timeout=4 * FIT_INTERVAL_MS)  # ...but soon
+    assert header.sectionSize(OPTIMIZER) >= table.view.sizeHintForColumn(OPTIMIZER)
