@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from lrdesk.core.surfaces import LossFunction
+from lrdesk.core.theory.hessian import known_minima
 from lrdesk.gui.canvas.contours import contour_segments
 from lrdesk.gui.shared.formatting import format_number
 from lrdesk.gui.shared.palette import Theme
@@ -44,7 +45,7 @@ def _values(function: LossFunction, points: Array) -> Array:
 def _minima(function: LossFunction) -> tuple[Array, Array]:
     """(global minima, other local minima), each shaped (M, dim); empty if none known."""
     try:
-        minima = np.asarray(function.minima(), dtype=float).reshape(-1, function.dim)
+        minima = np.asarray(known_minima(function), dtype=float).reshape(-1, function.dim)
     except (ArithmeticError, ValueError, NotImplementedError):
         minima = np.empty((0, function.dim))
     if len(minima) == 0:

@@ -63,6 +63,10 @@ STEPS_TITLE = "Steps"  # the dock's title
 FIT_ROWS = 200  # column widths are fitted to this many rows, not to all of a long run
 CONTEXT_ROWS = 2
 SCROLL_INTERVAL_MS = 100
+#: fitting measures FIT_ROWS rows of every column (tens of ms): a new run or new rows are fitted
+#: this long after, once for a burst of them (a dragged rate restarts the runs many times a
+#: second), and never in the frame that brought them; the widths kept meanwhile are the last ones
+FIT_DELAY_MS = 150
 
 
 class StepTableModel(QAbstractTableModel):
@@ -263,6 +267,10 @@ class StepTable(QWidget):
         self._scroll_timer.setSingleShot(True)
         self._scroll_timer.setInterval(SCROLL_INTERVAL_MS)
         self._scroll_timer.timeout.connect(self._scroll_later)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(FIT_DELAY_MS)
+        self._fit_timer.timeout.connect(self._fit_columns)
         self._follow_palette()
 
     def showEvent(self, event) -> None:  # Qt override
@@ -302,7 +310,7 @@ class StepTable(QWidget):
         self.title.setText(
             f"{swatch} <b>Run {run + 1}</b>: {title}, α = {format_rate(run_spec.learning_rate)}"
         )
-        self._fit_columns()
+        self._fit_soon()
         self.export_button.setEnabled(self.model.rowCount() > 0)
         self.set_current_step(self._step)
 
@@ -310,7 +318,7 @@ class StepTable(QWidget):
         had_rows = self.model.rowCount() > 0
         self.model.refresh()
         if not had_rows and self.model.rowCount() > 0:
-            self._fit_columns()
+            self._fit_soon()
         self.export_button.setEnabled(self.model.rowCount() > 0)
         self.set_current_step(self._step)
 
@@ -343,8 +351,16 @@ class StepTable(QWidget):
         view.scrollTo(self.model.index(context, 0), QAbstractItemView.ScrollHint.PositionAtTop)
         return True
 
+    def _fit_soon(self) -> None:
+        """Fit the columns ``FIT_DELAY_MS`` from now (hidden: once the table is next shown)."""
+        if not (self.isVisible() and self._on_screen):
+            self._columns_fitted = False
+        elif not self._fit_timer.isActive():
+            self._fit_timer.start()
+
     def _fit_columns(self) -> None:
         """Columns as wide as their contents; while hidden, once the table is next shown."""
+        self._fit_timer.stop()
         self._columns_fitted = self.isVisible() and self._on_screen
         if not self._columns_fitted:
             return
