@@ -122,6 +122,11 @@ class Batch:
         return self.t > self.steps or not self._live.alive.any()
 
     @property
+    def running(self) -> int:
+        """How many runs have no verdict yet."""
+        return int(np.count_nonzero(self.verdict == RUNNING))
+
+    @property
     def oscillated(self) -> Array:
         return self.reversals >= OSCILLATION_REVERSALS
 
