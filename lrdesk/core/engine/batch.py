@@ -50,6 +50,10 @@ OSCILLATION_REVERSALS = 2
 #: runs × steps judged together: few enough for the block's arrays to stay in cache, enough
 #: to spread the judge's fixed cost over several steps (measured: benchmarks/bench_engine.py)
 CACHE_ELEMENTS = 1 << 17
+#: steps per block however many runs there are: the judge's fixed cost per block grows with the
+#: runs too, so that a block of a few steps over very many runs (a 200 x 200 map) spent more on
+#: judging than on stepping (measured: benchmarks/bench_sweep.py)
+MIN_BLOCK_ROWS = 12
 #: steps per block when a single run is stepped on plain floats
 SCALAR_BLOCK = 1 << 14
 
@@ -181,7 +185,7 @@ class Batch:
         n = len(self._live.slot)
         if n == 1 and self._live.scalar_vg is not None:
             return min(remaining, SCALAR_BLOCK)
-        return min(remaining, max(1, CACHE_ELEMENTS // n))
+        return min(remaining, max(MIN_BLOCK_ROWS, CACHE_ELEMENTS // n))
 
     def _factors(self, count: int) -> Array | None:
         s = self.schedule
@@ -209,7 +213,7 @@ class Batch:
         P, opt, f = live.P, self.opt, live.function
         n, dim = P.shape
         s = b - 1 if is_last else b
-        size = max(1, CACHE_ELEMENTS // n) if not record else b
+        size = max(MIN_BLOCK_ROWS, CACHE_ELEMENTS // n) if not record else b
         L = self._buffer("L", (size, n))[:b] if not record else np.empty((b, n))
         G = self._buffer("G", (size, dim, n))[:b] if not record else np.empty((b, dim, n))
         D = self._buffer("D", (size, dim, n))[:s] if not record else np.empty((s, dim, n))
