@@ -263,15 +263,20 @@ class Batch:
                              self._buffer("norms scratch", (b, n)))
         # converged or stalled: flat here, and the step that led here small
         flat = gn2 <= tol2
-        flat[0] &= live.prev_small
         first = np.full(n, b)  # per slot, the first row that decides it (b: none)
-        if flat.any():
-            rows, cols = np.nonzero(flat[1:])
+        candidates = np.nonzero(flat.any(axis=0))[0]
+        if len(candidates):  # the few runs flat somewhere: was the step that led there small?
+            sub = flat[:, candidates]
+            row0 = np.nonzero(sub[0])[0]
+            if len(row0):  # the step before the block (none before the start: zero, small)
+                before = live.prev_update[:, candidates[row0]]
+                sub[0, row0] = _squared_norms(before[None])[0] <= tol2
+            rows, k = np.nonzero(sub[1:])
             if len(rows):
-                large = _squared_norms_at(D, rows, cols) > tol2
-                flat[1 + rows[large], cols[large]] = False
-            cols = np.nonzero(flat.any(axis=0))[0]
-            first[cols] = flat[:, cols].argmax(axis=0)
+                large = _squared_norms_at(D, rows, candidates[k]) > tol2
+                sub[1 + rows[large], k[large]] = False
+            hit = sub.any(axis=0)
+            first[candidates[hit]] = sub[:, hit].argmax(axis=0)
         # out of bounds (NaN included): one lowest and one highest loss per run flags the runs
         lowest, highest = L.min(axis=0), L.max(axis=0)
         bad = ~(np.greater_equal(lowest, live.low) & np.less_equal(highest, live.high))
@@ -301,7 +306,6 @@ class Batch:
             self._finish_stopped(data, idx, stop_row[idx], diverged[idx], gn2, events)
         self._track_best(L, b, lowest, highest)
         if s:
-            live.prev_small = _squared_norms(D[s - 1:s])[0] <= tol2
             live.prev_update = D[s - 1].copy()
         if is_last:
             self._finish_budget(L, gn2, events)
