@@ -52,8 +52,10 @@ OSCILLATION_REVERSALS = 2
 CACHE_ELEMENTS = 1 << 17
 #: steps per block however many runs there are: the judge's fixed cost per block grows with the
 #: runs too, so that a block of a few steps over very many runs (a 200 x 200 map) spent more on
-#: judging than on stepping (measured: benchmarks/bench_sweep.py)
+#: judging than on stepping (measured: benchmarks/bench_sweep.py); so long as the block stays
+#: within ``MAX_BLOCK_ELEMENTS`` (its buffers about 20 MB): a million runs still take one step
 MIN_BLOCK_ROWS = 12
+MAX_BLOCK_ELEMENTS = 1 << 19
 #: steps per block when a single run is stepped on plain floats
 SCALAR_BLOCK = 1 << 14
 
@@ -185,7 +187,7 @@ class Batch:
         n = len(self._live.slot)
         if n == 1 and self._live.scalar_vg is not None:
             return min(remaining, SCALAR_BLOCK)
-        return min(remaining, max(MIN_BLOCK_ROWS, CACHE_ELEMENTS // n))
+        return min(remaining, _block_rows(n))
 
     def _factors(self, count: int) -> Array | None:
         s = self.schedule
@@ -213,7 +215,7 @@ class Batch:
         P, opt, f = live.P, self.opt, live.function
         n, dim = P.shape
         s = b - 1 if is_last else b
-        size = max(MIN_BLOCK_ROWS, CACHE_ELEMENTS // n) if not record else b
+        size = _block_rows(n) if not record else b
         L = self._buffer("L", (size, n))[:b] if not record else np.empty((b, n))
         G = self._buffer("G", (size, dim, n))[:b] if not record else np.empty((b, dim, n))
         D = self._buffer("D", (size, dim, n))[:s] if not record else np.empty((s, dim, n))
@@ -411,6 +413,11 @@ class Batch:
         live.take(keep)
         self.opt.take(keep)
         self._buffers.clear()
+
+
+def _block_rows(runs: int) -> int:
+    """Steps per block for ``runs`` runs in the arrays (see CACHE_ELEMENTS, MIN_BLOCK_ROWS)."""
+    return max(1, CACHE_ELEMENTS // runs, min(MIN_BLOCK_ROWS, MAX_BLOCK_ELEMENTS // runs))
 
 
 def _known_min_value(function: LossFunction) -> float | None:
