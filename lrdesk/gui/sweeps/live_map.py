@@ -4,8 +4,8 @@ While a control is dragged the experiment changes many times a second. The map i
 again with the newest settings a moment after the first change of a burst (``DELAY_MS``), one
 run at a time and none cancelled, so that each gets to finish; a follow-up run is drawn only
 once complete, theory's boundary with it, so the picture never falls back to empty cells while
-it follows. Only maps quick enough to keep up follow (``LIVE_RUN_STEPS``); a larger map, or one
-that was cancelled, is cleared by a change as before.
+it follows. Only maps on screen and quick enough to keep up follow (``LIVE_RUN_STEPS``); a
+larger map, a hidden one, or one that was cancelled, is cleared by a change as before.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ class MapFollower(QObject):
 
     def request(self) -> bool:
         """The experiment changed: re-run soon and say True, or False when this map does not
-        follow (none yet, cancelled, or too large)."""
-        if not self.following:
+        follow (none yet, cancelled, too large, or out of sight: no work for a closed dock)."""
+        if not (self.following and self._view.isVisible()):
             return False
         if self._view.runner.is_busy():
             self._pending = True

@@ -76,3 +76,10 @@ def test_a_large_map_is_cleared_by_a_change_not_rerun(qtbot, map_view):
     map_view.follower.finished(map_view.result())
     map_view.set_spec(bowl(2.0))
     assert map_view.result() is None and not map_view.runner.is_busy()
+
+
+def test_a_hidden_map_is_cleared_by_a_change_not_rerun(qtbot, map_view):
+    first_map(qtbot, map_view)
+    map_view.hide()
+    map_view.set_spec(bowl(2.0))
+    assert map_view.result() is None and not map_view.runner.is_busy()
