@@ -31,15 +31,18 @@ from lrdesk.core.sweeps.sweep import (
 )
 from lrdesk.core.theory.hessian import lr_range
 from lrdesk.gui.shared.fields import NumberBox
-from lrdesk.gui.shared.formatting import format_number, format_step
+from lrdesk.gui.shared.formatting import format_number, format_rate, format_step
 from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.sweeps.common import (
     SWEEP_TOOL,
     RunnerView,
+    exact_rate,
     install_docked,
     installed_view,
     labelled_row,
+    rate_rounded_down,
+    readable_rate,
     rounded_range,
 )
 from lrdesk.gui.sweeps.plot import LogAxis, LossAxis, SweepPlot, verdict_legend_html
@@ -248,7 +251,15 @@ class SweepView(RunnerView):
     def _on_result(self, result: SweepResult) -> None:
         self._show_final(result)
         self.readout.setText(self._summary(result))
-        self.fastest_button.setEnabled(result.fastest() is not None)
+        best = result.fastest()
+        self.fastest_button.setEnabled(best is not None)
+        if best is not None:
+            exact = float(result.learning_rates[best])
+            self.readout.setToolTip(f"Fastest rate exactly: α = {exact_rate(exact)}")
+            self.fastest_button.setToolTip(
+                f"Add a run at α = {format_rate(rate_rounded_down(exact))}: the rate that "
+                f"converged in the fewest steps ({exact_rate(exact)}), rounded down so that it "
+                "stays below the limit")
         self.sweep_finished.emit(result)
 
     def _summary(self, result: SweepResult) -> str:
@@ -256,7 +267,7 @@ class SweepView(RunnerView):
         text = f"{len(result.learning_rates):,} rates: {counts}."
         best = result.fastest()
         if best is not None:
-            text += (f" Fastest: {format_number(float(result.learning_rates[best]), 4)}, converged in "
+            text += (f" Fastest: {readable_rate(float(result.learning_rates[best]))}, converged in "
                      f"{format_step(int(result.verdict_step[best]))} steps.")
         if result.cancelled:
             text += " (Cancelled: runs still going are shown where they had got to.)"
@@ -289,7 +300,8 @@ class SweepView(RunnerView):
         r = self._result
         if r is None or not 0 <= index < len(r.learning_rates):
             return
-        rate = format_number(float(r.learning_rates[index]), 4)
+        rate = readable_rate(float(r.learning_rates[index]))
+        self.readout.setToolTip(f"α = {exact_rate(float(r.learning_rates[index]))} exactly")
         code = int(r.verdict[index])
         if code < 0:
             what = f"still running, loss now {format_number(r.final_loss[index])}"
@@ -308,7 +320,7 @@ class SweepView(RunnerView):
     def _choose_fastest(self) -> None:
         best = self._result.fastest() if self._result is not None else None
         if best is not None:
-            self.learning_rate_chosen.emit(float(self._result.learning_rates[best]))
+            self.learning_rate_chosen.emit(rate_rounded_down(float(self._result.learning_rates[best])))
 
 
 # ------------------------------------------------------------------------------------------
