@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from lrdesk.gui.canvas import stability_overlay
@@ -22,15 +22,20 @@ from lrdesk.gui.sweeps.common import MAP_TOOL, SWEEP_TOOL, install_later
 
 
 def install_steps_later(window) -> QDockWidget:
-    """The Steps dock, behind the lessons; its table is built when the dock is first seen."""
+    """The Steps dock: across the bottom, where an optimizer's many columns fit, and apart from
+    the lessons, so a lesson and its table show together. Hidden until asked for (View >
+    Panels), and its table is built when the dock is first seen."""
     placeholder = QWidget()
-    dock = window.add_panel(placeholder, "Steps", Qt.DockWidgetArea.RightDockWidgetArea)
+    dock = window.add_panel(placeholder, "Steps", Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock.hide()
 
     def build(visible: bool) -> None:
         if visible and dock.widget() is placeholder:
             from lrdesk.gui.lessons import step_table  # only now: a new window opens on the lessons
 
             step_table.install(window).set_on_screen(True)
+            # once the table is in the dock's layout: a new dock opens at its minimum height
+            QTimer.singleShot(0, lambda: step_table.give_room(window, dock))
 
     dock.visibilityChanged.connect(build)
     return dock
@@ -64,7 +69,7 @@ RIGHT_COLUMN_WIDTH = 380
 def install_panels(window) -> None:
     """Run every installer of ``PANEL_INSTALLERS`` on ``window`` and size the right column."""
     installed = [installer(window) for installer in PANEL_INSTALLERS]
-    # The lessons share the right-hand column with the step table; a new window shows the lessons.
+    # A new window shows the lessons in the right-hand column.
     for panel in installed:
         if isinstance(panel, lesson_panel.LessonPanel):
             dock = panel.parentWidget()
