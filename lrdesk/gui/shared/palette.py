@@ -126,8 +126,10 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     """Give the widgets the theme's colours (Fusion style); plots are recoloured by their views."""
     global _current_theme
     _current_theme = theme
-    if app.style().name().lower() != "fusion":  # a new style would re-polish every widget
-        app.setStyle("Fusion")
+    from lrdesk.gui.shared.style import ClassroomStyle, classroom_style
+
+    if not isinstance(app.style(), ClassroomStyle):  # a new style would re-polish every widget
+        app.setStyle(classroom_style())
     app.setPalette(_qt_palette(theme))
 
 
