@@ -56,7 +56,7 @@ def setup_key(spec: ExperimentSpec, run_index: int) -> tuple:
     """Everything a sweep or map of ``spec``'s run ``run_index`` depends on."""
     run = spec.runs[min(max(run_index, 0), len(spec.runs) - 1)]
     return (spec.function, spec.function_params, spec.expression, spec.start_of(run),
-            run.optimizer, run.hypers, spec.schedule, spec.steps, spec.tolerance)
+            run.optimizer, run.hypers, spec.schedule_of(run), spec.steps, spec.tolerance)
 
 
 class SweepView(RunnerView):
@@ -341,4 +341,4 @@ def install(link: ExperimentLink, site: DockSite) -> SweepView:
 def chosen_run(spec: ExperimentSpec, selected: int, rate: float) -> RunSpec:
     """A new run at ``rate`` with the optimizer and settings of run ``selected`` of ``spec``."""
     base = spec.runs[min(selected, len(spec.runs) - 1)]
-    return RunSpec(float(rate), base.optimizer, base.hypers, base.start)
+    return RunSpec(float(rate), base.optimizer, base.hypers, base.start, base.schedule)
