@@ -41,6 +41,22 @@ def install_steps_later(window) -> QDockWidget:
     return dock
 
 
+def install_schedule_later(window) -> QDockWidget:
+    """The Schedule dock (hidden, View > Panels); its picture is built when first shown."""
+    placeholder = QWidget()
+    dock = window.add_panel(placeholder, "Schedule", Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock.hide()
+
+    def build(visible: bool) -> None:
+        if visible and dock.widget() is placeholder:
+            from lrdesk.gui.schedule import view as schedule_view  # only when first asked for
+
+            schedule_view.install(window.link, window.dock_site, dock)
+
+    dock.visibilityChanged.connect(build)
+    return dock
+
+
 def install_sweep_later(window):
     """The sweep's dock and menu action; the view itself is built when first shown."""
     return install_later(window.link, window.dock_site, SWEEP_TOOL)
@@ -54,6 +70,7 @@ def install_map_later(window):
 PANEL_INSTALLERS: tuple[Callable[[object], object], ...] = (
     lesson_panel.install,
     install_steps_later,
+    install_schedule_later,
     install_sweep_later,  # both start hidden: their views wait until opened
     install_map_later,
     install_model_later,
