@@ -123,7 +123,10 @@ class ScheduleView(QWidget):
         width = 2.0 * ui_scale(self.plot_widget)
         for index in range(len(spec.runs)):
             steps, rate = rates_over_steps(spec, index)
-            curve = pg.PlotDataItem(steps, rate, pen=make_pen(run_color(index), width))
+            # step s's rate holds from s to s + 1: a step decay's cut is an upright drop
+            edges = np.append(steps, spec.steps)
+            curve = pg.PlotDataItem(edges, rate, stepMode="center",
+                                    pen=make_pen(run_color(index), width))
             item.addItem(curve)
             self.curves.append(curve)
         schedules = {spec.schedule_of(run) for run in spec.runs}
