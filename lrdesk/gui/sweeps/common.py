@@ -139,6 +139,7 @@ class RunnerView(QWidget):
         self.run_bar.set_progress(0, 1)
         self.run_bar.progress.setFormat("ready")
         self.readout.setText(self.ready_text)
+        self.readout.setToolTip("")  # no exact rate of a result no longer shown
 
     def _on_partial(self, result) -> None:
         self._result = result

@@ -49,6 +49,7 @@ from lrdesk.gui.sweeps.plot import LogAxis, LossAxis, SweepPlot, verdict_legend_
 from lrdesk.gui.sweeps.worker import RunBar
 
 DEFAULT_RATES = 200
+FASTEST_TIP = "Add the rate that converged in the fewest steps to the runs on the canvas"
 MAX_VIEW_RATES = 100_000
 
 
@@ -101,8 +102,7 @@ class SweepView(RunnerView):
         self.test_button.setToolTip("The classic shortcut: one run whose rate grows every step. "
                                     "Drawn on the same axes to compare.")
         self.fastest_button = QPushButton("Add fastest as a run", self)
-        self.fastest_button.setToolTip("Add the rate that converged in the fewest steps to the "
-                                       "runs on the canvas")
+        self.fastest_button.setToolTip(FASTEST_TIP)
         self.fastest_button.setEnabled(False)
         self.plot_widget = pg.PlotWidget(
             self, axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")}
@@ -167,6 +167,7 @@ class SweepView(RunnerView):
         self._shown_key = None
         self.plot.clear()
         self.fastest_button.setEnabled(False)
+        self.fastest_button.setToolTip(FASTEST_TIP)
         self._reset_run_bar()
         self.note.setText("")
         self._update_legend()
