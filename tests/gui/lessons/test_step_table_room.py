@@ -40,11 +40,16 @@ def test_every_adam_column_fits_and_reads_at_1024(qtbot, window):
     assert model.columnCount() == 17
     headers = [model.headerData(c, view.horizontalHeader().orientation()) for c in range(17)]
     assert {"m (x)", "m (y)", "v (x)", "v (y)"} <= set(headers)
+    metrics = view.fontMetrics()
+
+    def readable() -> bool:  # the columns are fitted a moment after the rows come
+        return all(view.columnWidth(c) >= metrics.horizontalAdvance(text)
+                   for c, text in enumerate(model.widest_texts()))
+
+    qtbot.waitUntil(readable)
     total = sum(view.columnWidth(c) for c in range(17))
     assert total <= view.viewport().width(), (total, view.viewport().width())
-    metrics = view.fontMetrics()
-    for column, text in enumerate(model.widest_texts()):
-        assert view.columnWidth(column) >= metrics.horizontalAdvance(text), headers[column]
+    for column in range(17):
         assert view.columnWidth(column) >= view.horizontalHeader().sectionSizeHint(column)
 
 
