@@ -305,7 +305,7 @@ class SweepSetup:
         run = spec.runs[min(max(run_index, 0), len(spec.runs) - 1)]
         return cls(
             function, spec.start_of(run), run.optimizer, run.hyper_dict(), spec.steps,
-            spec.tolerance, spec.schedule,
+            spec.tolerance, spec.schedule_of(run),
         )
 
     def sweep(self, learning_rates) -> Sweep:

@@ -30,16 +30,18 @@ from lrdesk.core.sweeps.regime import (
     regime_map,
 )
 from lrdesk.gui.shared.fields import NumberBox
-from lrdesk.gui.shared.formatting import format_number, format_rate, format_step
+from lrdesk.gui.shared.formatting import format_number, format_step
 from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.shared.plot_base import ui_scale
 from lrdesk.gui.sweeps.common import (
     MAP_TOOL,
     RunnerView,
+    exact_rate,
     install_docked,
     installed_view,
     labelled_row,
+    readable_rate,
     rounded_range,
 )
 from lrdesk.gui.sweeps.live_map import MapFollower
@@ -292,7 +294,7 @@ class MapView(RunnerView):
 
     def describe_cell(self, iy: int, ix: int) -> str:
         r = self._result
-        rate = format_rate(float(r.x.values[ix] if r.x.name == "lr" else r.y.values[iy]))
+        rate = readable_rate(float(r.x.values[ix] if r.x.name == "lr" else r.y.values[iy]))
         other_axis, other = (r.y, r.y.values[iy]) if r.x.name == "lr" else (r.x, r.x.values[ix])
         name = r.verdict_name(iy, ix)
         step = int(r.verdict_step[iy, ix])
@@ -309,9 +311,15 @@ class MapView(RunnerView):
         cell = self.cell_at(scene_pos)
         if cell is None:
             return
-        iy, ix = cell
+        self.show_cell(*cell)
+
+    def show_cell(self, iy: int, ix: int) -> None:
+        """Read out cell (iy, ix), its rate rounded, every digit of it in the tooltip."""
+        r = self._result
         self.readout.setText(self.describe_cell(iy, ix))
-        self.plot.mark_cell(self._result, iy, ix)
+        exact = float(r.x.values[ix] if r.x.name == "lr" else r.y.values[iy])
+        self.readout.setToolTip(f"α = {exact_rate(exact)} exactly")
+        self.plot.mark_cell(r, iy, ix)
 
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
