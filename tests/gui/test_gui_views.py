@@ -546,6 +546,8 @@ def loss_plot_with(qtbot, spec: ExperimentSpec = LESSON, theme=None) -> tuple[Lo
 def test_loss_plot_caps_the_range_for_a_diverging_run(qtbot, theme):
     plot, result = loss_plot_with(qtbot, LESSON, theme)
     start = result.runs[0].start_loss  # 25 for every run
+    assert plot.is_log_y()  # losses over 30 decades: the log scale came on by itself
+    plot.set_log_y(False)  # the user's choice
     low, high = plot.y_range()
     assert low <= 0.0 and high <= LINEAR_CAP * start * 1.1
     assert high >= start  # every start is on the plot
@@ -585,6 +587,10 @@ def test_loss_plot_ignores_nan_and_inf(qtbot):
 
 def test_loss_plot_log_checkbox_and_playhead(qtbot):
     plot, _ = loss_plot_with(qtbot)
+    assert plot.is_log_y() and plot.log_check.isChecked()  # on by itself: a wide range
+    with qtbot.waitSignal(plot.log_y_toggled) as blocker:
+        qtbot.mouseClick(plot.log_check, Qt.MouseButton.LeftButton)
+    assert blocker.args == [False] and not plot.is_log_y()
     with qtbot.waitSignal(plot.log_y_toggled) as blocker:
         qtbot.mouseClick(plot.log_check, Qt.MouseButton.LeftButton)
     assert blocker.args == [True] and plot.is_log_y()
@@ -599,6 +605,7 @@ def test_loss_plot_log_checkbox_and_playhead(qtbot):
 
 def test_loss_plot_handles_long_series(qtbot):
     plot = show(qtbot, LossPlot(), 600, 300)
+    plot.set_log_y(False)  # measured in loss units, on the linear scale
     plot.set_runs(colors(MAX_LIVE_RUNS))
     steps = np.arange(100_000)
     for run in range(MAX_LIVE_RUNS):

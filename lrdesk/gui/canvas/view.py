@@ -2,8 +2,9 @@
 
 In 1-D it draws the curve L(w) with each run's steps as points joined by segments (the classic
 picture of steps that are too small, suitable or too large); in 2-D a heat map with contour
-lines and each run's path as a line with its current point. The view stays on the region of
-interest of the function: it never follows a run that diverges.
+lines and each run's path as a line with its current point. The view shows the region of
+interest of the function, widened smoothly to follow a run that swings away for its first
+swings (``follow``); a button brings it back to the minimum.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from lrdesk.core.surfaces import LossFunction
+from lrdesk.gui.canvas.follow import eased, follow_limit, followed_extent, union
 from lrdesk.gui.canvas.paths import RunPathItems
 from lrdesk.gui.canvas.surface import Surface, make_surface
 from lrdesk.gui.shared.formatting import format_number, format_step
@@ -39,6 +41,9 @@ DRAW_MARGIN = 1.0
 HINT = (
     "Click or drag to move the start (○).  ★ is the lowest point."
 )
+#: milliseconds between two ticks of the view's move to a new box
+MOVE_TICK_MS = 16
+BACK_TEXT, FOLLOW_TEXT = "Back to the minimum", "Follow the runs out"
 
 
 class _PickingViewBox(pg.ViewBox):
@@ -72,6 +77,8 @@ class LossCanvas(QWidget):
     """The surface with the runs' paths; emits a new start point when the user picks one."""
 
     start_point_requested = Signal(tuple)
+    #: frame-driven (``set_frame_driven``): the view has a new box to move to, one step a frame
+    view_moving = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +101,24 @@ class LossCanvas(QWidget):
         self.footer = QHBoxLayout()
         self.footer.setContentsMargins(0, 0, 0, 0)
         self.footer.addWidget(self.hover_label, 1)
+        #: the view widens to follow runs that swing away; this brings it back (and out again)
+        self._extents: dict[int, object] = {}  # run -> Box of its followed points outside
+        self._escaped: set[int] = set()  # runs that went past the widest view
+        self._pinned = False  # the user asked for the region around the minimum
+        self._shown_box: Box | None = None  # the box last asked of the view box
+        self._target_box: Box | None = None
+        self._frame_driven = False
+        self._move_timer = QTimer(self)
+        self._move_timer.setInterval(MOVE_TICK_MS)
+        self._move_timer.timeout.connect(self._move_tick)
+        self.view_button = QToolButton(self)
+        self.view_button.setText(BACK_TEXT)
+        self.view_button.clicked.connect(self._toggle_pinned)
+        policy = self.view_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the line under the plot keeps its height
+        self.view_button.setSizePolicy(policy)
+        self.view_button.hide()
+        self.footer.addWidget(self.view_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
@@ -121,10 +146,13 @@ class LossCanvas(QWidget):
             self._set_labels("w", "loss  L(w)")
         else:
             self._set_labels("x", "y")
-        region = self._surface.region
-        self._view_box.setRange(
-            xRange=(region.x_min, region.x_max), yRange=(region.y_min, region.y_max), padding=0.0
-        )
+        self._extents.clear()
+        self._escaped.clear()
+        self._pinned = False
+        self._move_timer.stop()
+        self._show_box(self._surface.region)
+        self._target_box = self._surface.region
+        self._update_view_button()
         for path in self._paths:
             path.with_dots = function.dim == 1
             path.clear()
@@ -148,6 +176,8 @@ class LossCanvas(QWidget):
             return
         for path in self._paths:
             path.remove(item)
+        if len(colors) != len(self._paths):
+            self._forget_extents()
         self._paths = [RunPathItems(item, color, with_dots) for color in colors]
         sizes = sizes_for(self)
         for path in self._paths:
@@ -172,6 +202,7 @@ class LossCanvas(QWidget):
             return
         path.set_data(x, y, steps)
         self._redraw(path)
+        self._follow(run, x, y)
 
     def set_run_status(self, run: int, verdict: str | None, event_step: int | None) -> None:
         """'diverged' turns the path to the alarm style with a marker where it was last seen."""
@@ -189,6 +220,86 @@ class LossCanvas(QWidget):
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         self._restyle()
+
+    # --- following the runs out -------------------------------------------------------------
+    def target_box(self) -> Box | None:
+        """The box the view shows or is moving to."""
+        return self._target_box
+
+    def _follow(self, run: int, x: Array, y: Array) -> None:
+        """Widen the view for run ``run``'s swings outside the region (up to the limit)."""
+        region = self._surface.region
+        extent, escaped = followed_extent(x, y, region, follow_limit(region, self._function.dim))
+        if extent is None:
+            self._extents.pop(run, None)
+        else:
+            self._extents[run] = extent
+        if escaped:
+            self._escaped.add(run)
+        else:
+            self._escaped.discard(run)
+        self._retarget()
+
+    def _forget_extents(self) -> None:
+        self._extents.clear()
+        self._escaped.clear()
+        self._retarget()
+
+    def _retarget(self) -> None:
+        if self._surface is None:
+            return
+        region = self._surface.region
+        target = region if self._pinned else union(region, list(self._extents.values()))
+        self._update_view_button()
+        if target == self._target_box:
+            return
+        self._target_box = target
+        if self._frame_driven:
+            self.view_moving.emit()
+        elif not self._move_timer.isActive():
+            self._move_timer.start()
+
+    def set_frame_driven(self, on: bool) -> None:
+        """Move the view one step per ``step_view`` call (each frame of the window's drawing)
+        instead of on a timer of its own, so that the moves share the frames' pacing."""
+        self._frame_driven = on
+        if on:
+            self._move_timer.stop()
+
+    def step_view(self) -> bool:
+        """One step of the view's move to its target; True while it has farther to go."""
+        if self._target_box is None or self._shown_box is None:
+            return False
+        if self._shown_box == self._target_box:
+            return False
+        box, arrived = eased(self._shown_box, self._target_box)
+        self._show_box(box)
+        return not arrived
+
+    def _move_tick(self) -> None:
+        if not self.step_view():
+            self._move_timer.stop()
+
+    def _show_box(self, box: Box) -> None:
+        self._shown_box = box
+        self._view_box.setRange(
+            xRange=(box.x_min, box.x_max), yRange=(box.y_min, box.y_max), padding=0.0
+        )
+
+    def _toggle_pinned(self) -> None:
+        self._pinned = not self._pinned
+        self._retarget()
+
+    def _update_view_button(self) -> None:
+        self.view_button.setVisible(bool(self._extents))
+        if self._pinned:
+            self.view_button.setText(FOLLOW_TEXT)
+            self.view_button.setToolTip("Widen the view again to follow the runs that swing away")
+        else:
+            self.view_button.setText(BACK_TEXT)
+            self.view_button.setToolTip(
+                "Show the region around the minimum again; runs that swing away leave the view"
+            )
 
     # --- drawing ---------------------------------------------------------------------------
     def visible_box(self) -> Box:

@@ -2,7 +2,9 @@
 
 The y range follows the runs that behave: infinities and NaN are ignored, and the top is capped
 near the largest starting loss, so one run that blows up does not flatten all the others; its
-curve is clipped just above the top and shoots off the plot instead.
+curve is clipped just above the top and shoots off the plot instead. When the losses span many
+decades (a run that blows up, or one that converges fast) the plot turns to the log scale by
+itself, until the user picks a scale with the switch.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ LOG_PADDING = 0.3
 #: the step axis reaches this much past the newest step, so that it need not move (and every
 #: curve be thinned and painted again) on each frame while a run plays
 STEP_HEADROOM = 1.03
+#: the log scale comes on by itself once the largest loss is this many times the smallest one
+AUTO_LOG_RATIO = 1e3
 
 
 @dataclass
@@ -130,6 +134,7 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self._theme: Theme = current_theme()
         self._log_y = False
+        self._log_chosen = False  # the user picked a scale: it no longer changes by itself
         self._runs: list[_RunLosses] = []
         self._curves: list[pg.PlotDataItem] = []
         self._ends: list[pg.PlotDataItem] = []
@@ -151,7 +156,8 @@ class LossPlot(QWidget):
         self.log_check.setToolTip(
             "Show the loss on a logarithmic scale, where each grid line is ten times the one "
             "below. Small losses near the end stay visible. Losses of zero or below cannot be "
-            "shown on this scale."
+            "shown on this scale. It comes on by itself when the losses span more than three "
+            "decades, until you choose."
         )
         self.log_check.toggled.connect(self._on_log_toggled)
         self.title = QLabel("Loss at each step", self)
@@ -215,6 +221,10 @@ class LossPlot(QWidget):
             new.verdict = old.verdict
             self._envelopes[run].reset()  # other rows: thin them all again
         self._runs[run] = new
+        if not self._log_chosen and not self._log_y and self._range_is_wide():
+            self._set_log_checked(True)
+            self._apply_log(True)
+            return
         if self._top() == self._drawn_top and not self._set_ranges(self._drawn_top):
             self._draw_run(run, self._drawn_top)  # the others keep their clipping and thinning
         else:
@@ -234,11 +244,22 @@ class LossPlot(QWidget):
         self._update_x_range()
 
     def set_log_y(self, on: bool) -> None:
-        """Switch the log scale without emitting ``log_y_toggled``."""
+        """Switch the log scale without emitting ``log_y_toggled`` (a choice that then stays)."""
+        self._log_chosen = True
+        self._set_log_checked(on)
+        self._apply_log(on)
+
+    def _set_log_checked(self, on: bool) -> None:
         self.log_check.blockSignals(True)
         self.log_check.setChecked(on)
         self.log_check.blockSignals(False)
-        self._apply_log(on)
+
+    def _range_is_wide(self) -> bool:
+        """True when the losses span more than ``AUTO_LOG_RATIO`` and all of them are above 0."""
+        runs = [r for r in self._runs if math.isfinite(r.high)]
+        if not runs or any(r.low <= 0 for r in runs):
+            return False
+        return max(r.high for r in runs) > AUTO_LOG_RATIO * min(r.low_positive for r in runs)
 
     def is_log_y(self) -> bool:
         return self._log_y
@@ -254,6 +275,7 @@ class LossPlot(QWidget):
 
     # --- drawing ---------------------------------------------------------------------------
     def _on_log_toggled(self, on: bool) -> None:
+        self._log_chosen = True
         self._apply_log(on)
         self.log_y_toggled.emit(on)
 

@@ -26,8 +26,6 @@ TEXT_INTERVAL = 0.2  # seconds between two refreshes of the table's numbers
 FRAME_MS = 16  # at most about 60 frames a second
 CANVAS, LOSS_PLOT = "canvas", "loss plot"
 VIEWS = (CANVAS, LOSS_PLOT)
-#: frames dearer than this draw the two plots in turn, so no single repaint blocks for long
-SPLIT_FRAME_MS = 10.0
 #: a frame may take at most this share of the time, however heavy the drawing (the worker waits
 #: during frames: the rest is for it, and for clicks and keys)
 FRAME_SHARE = 0.35
@@ -214,6 +212,7 @@ class RunPresenter:
         self._theory: Theory | None = None
         self._drawn: dict[str, list[tuple[int, int, int] | None]] = {view: [] for view in VIEWS}
         self._shown_events: dict[int, RunEvent] = {}
+        self._announced: dict[int, RunEvent] = {}  # events the banner keeps room for
         self._banner_notice: Notice | None = None
         self._text_time = -math.inf
         self.hint: str | None = None
@@ -225,6 +224,7 @@ class RunPresenter:
         self._spec, self._theory = spec, theory
         self._drawn = {view: [None] * len(spec.runs) for view in VIEWS}
         self._shown_events = {}
+        self._announced = {}
         self.board.clear()
         self.failure = None
         self._text_time = -math.inf
@@ -253,7 +253,10 @@ class RunPresenter:
             self._text_time = now
         if LOSS_PLOT in views:
             self.loss_plot.set_current_step(step)
+        self._announce(recording.events)
         self._show_banner(step)
+        if CANVAS in views and hasattr(self.canvas, "step_view"):
+            current &= not self.canvas.step_view()  # a view still moving wants another frame
         return current
 
     # --- one run ---------------------------------------------------------------------------
@@ -309,6 +312,18 @@ class RunPresenter:
                  if r < len(self._spec.runs)]
         level, text = explain_event(run + 1, self._spec.runs[run], visible, self._theory, shown)
         self.board.reveal(Notice(run, level, text, visible.step))
+
+    def _announce(self, events: dict[int, RunEvent]) -> None:
+        """Tell the banner the notices to come, as soon as they are computed: it keeps room for
+        the longest, so that none moves the plots when the playhead reaches it."""
+        if not hasattr(self.banner, "reserve_room"):
+            return
+        for run, event in events.items():
+            if self._announced.get(run) == event or run >= len(self._spec.runs):
+                continue
+            self._announced[run] = event
+            _level, text = explain_event(run + 1, self._spec.runs[run], event, self._theory)
+            self.banner.reserve_room(text)
 
     def revealed_events(self) -> dict[int, RunEvent]:
         return dict(self._shown_events)

@@ -1,7 +1,8 @@
 """Drawing the recording at the playhead: paced frames, none before the window's first paint.
 
 ``WindowDrawing`` owns the ``FramePacer``: a frame request draws the presenter's views at the
-playhead, at most one frame per refresh, and one plot per frame when frames are slow. The
+playhead, at most one frame per refresh, every view at the same step in every frame (slow
+frames come less often; they never show the canvas and the loss plot at different steps). The
 first frame waits for the window's own first paint (or ``FIRST_PAINT_WAIT_MS``), so the window
 shows at once and the runs computed meanwhile are drawn right after.
 """
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 from lrdesk.core.experiment.spec import ExperimentSpec
 from lrdesk.gui.live.playback import Playback, Recording
 from lrdesk.gui.live.playback_bar import PlaybackBar
-from lrdesk.gui.live.presenter import SPLIT_FRAME_MS, VIEWS, FramePacer, RunPresenter
+from lrdesk.gui.live.presenter import FramePacer, RunPresenter
 
 FIRST_PAINT_WAIT_MS = 500  # a window never shown starts drawing after this long
 
@@ -37,7 +38,6 @@ class WindowDrawing(QObject):
         super().__init__(window)
         self._presenter, self._playback, self._bar, self._shown = presenter, playback, bar, shown
         self._new_data = False
-        self._turn = 0
         self._stopped = False
         self.frames = FramePacer(self._paint, self, gui_busy)
         self.frames.hold()
@@ -78,15 +78,11 @@ class WindowDrawing(QObject):
     def _paint(self) -> None:
         spec, recording = self._shown()
         step = self._playback.step()
-        views = VIEWS
-        if self.frames.last_cost_ms > SPLIT_FRAME_MS:  # heavy drawing: one plot per frame
-            self._turn = (self._turn + 1) % len(VIEWS)
-            views = (VIEWS[self._turn],)
         force_text = not self._playback.is_playing()
-        current = self._presenter.show(step, recording, force_text, views)
+        current = self._presenter.show(step, recording, force_text)
         self._bar.set_step(step, spec.steps)
         if not current:
-            self.request()  # the other plot's turn
+            self.request()  # a view is still moving to its new box
         if self._new_data:
             self._new_data = False
             self.drawn_new_data.emit()

@@ -121,6 +121,8 @@ class MainWindow(QMainWindow):
         self.drawing.drawn_new_data.connect(self.history_updated)
         self.drawing.drawn_new_data.connect(self._on_rows_drawn)
         self.frames = self.drawing.frames
+        self.canvas.set_frame_driven(True)  # the view's moves are paced with the frames
+        self.canvas.view_moving.connect(self.drawing.request)
         self._connect()
         first, typed = (spec, "") if spec is not None else remembered_experiment(settings)
         self._use_spec(first or ExperimentSpec())
