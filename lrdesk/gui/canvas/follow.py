@@ -3,10 +3,13 @@
 A run that diverges overshoots further at every step. Rather than letting it jump off the edge
 at once, the view widens to keep its first swings on screen, up to a limit (``follow_limit``);
 past it the run leaves the view and the canvas offers to go back to the minimum. The view moves
-to a new box smoothly, a share of the way at each tick.
+to a new box smoothly: at each tick, a share of the way left that depends on the time since the
+last tick, so the move takes as long on a slow machine as on a fast one.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -21,10 +24,10 @@ FOLLOW_SPAN_1D = 8.0
 FOLLOW_MARGIN_2D = 0.6
 #: the followed points keep this share of the view's size from its edges
 FOLLOW_PADDING = 0.05
-#: each tick of the move covers this share of the way that is left
-EASE = 0.3
+#: the move covers 1 - 1/e of the way left in this many seconds, however often it is drawn
+EASE_SECONDS = 0.12
 #: the move ends when every edge is this close to the target (as a share of its size)
-CLOSE_ENOUGH = 0.003
+CLOSE_ENOUGH = 0.01
 
 
 def follow_limit(region: Box, dim: int) -> Box:
@@ -72,8 +75,14 @@ def union(region: Box, extents: list[Box]) -> Box:
     )
 
 
-def eased(shown: Box, target: Box) -> tuple[Box, bool]:
-    """One tick of the move from ``shown`` to ``target``; True once it has arrived."""
+def ease_share(seconds: float) -> float:
+    """The share of the way left that a move covers in ``seconds`` (an exponential ease)."""
+    return 1.0 - math.exp(-max(0.0, seconds) / EASE_SECONDS)
+
+
+def eased(shown: Box, target: Box, share: float = 0.3) -> tuple[Box, bool]:
+    """One tick of the move from ``shown`` to ``target``, ``share`` of the way left; True once
+    it has arrived."""
     width, height = max(target.width, 1e-300), max(target.height, 1e-300)
     near = (
         abs(shown.x_min - target.x_min) <= CLOSE_ENOUGH * width
@@ -85,7 +94,7 @@ def eased(shown: Box, target: Box) -> tuple[Box, bool]:
         return target, True
 
     def step(a: float, b: float) -> float:
-        return a + EASE * (b - a)
+        return a + share * (b - a)
 
     return Box(
         step(shown.x_min, target.x_min),

@@ -20,7 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
-from lrdesk.gui.shared.palette import ALARM_COLOR, Theme
+from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.shared.path_geometry import (
     Box,
     distinct_points,
@@ -226,7 +226,7 @@ class RunPathItems:
         self._theme, self._sizes = theme, sizes
         scale = sizes.marker
         diverged = self.verdict == "diverged"
-        color = ALARM_COLOR if diverged else self.color
+        color = self.color  # a run keeps its colour in every view; its state is the dashes
         pen = make_pen(color, PATH_WIDTH * sizes.line, dashed=diverged)
         self.line.setPen(pen)
         self.fresh.setPen(pen)
@@ -239,7 +239,7 @@ class RunPathItems:
         self.head.setSize(MARKER_SIZE * scale)
         self.alarm.setSymbol("x")
         self.alarm.setPen(pg.mkPen(QColor(theme.marker_outline), width=1.5 * scale))
-        self.alarm.setBrush(pg.mkBrush(QColor(ALARM_COLOR)))
+        self.alarm.setBrush(pg.mkBrush(QColor(self.color)))
         self.alarm.setSize(MARKER_SIZE * 1.7 * scale)
 
 

@@ -10,6 +10,7 @@ swings (``follow``); a button brings it back to the minimum.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -17,7 +18,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from lrdesk.core.surfaces import LossFunction
-from lrdesk.gui.canvas.follow import eased, follow_limit, followed_extent, union
+from lrdesk.gui.canvas.follow import ease_share, eased, follow_limit, followed_extent, union
 from lrdesk.gui.canvas.paths import RunPathItems
 from lrdesk.gui.canvas.surface import Surface, make_surface
 from lrdesk.gui.shared.formatting import format_number, format_step
@@ -108,6 +109,7 @@ class LossCanvas(QWidget):
         self._shown_box: Box | None = None  # the box last asked of the view box
         self._target_box: Box | None = None
         self._frame_driven = False
+        self._moved_at: float | None = None  # time of the move's last step
         self._move_timer = QTimer(self)
         self._move_timer.setInterval(MOVE_TICK_MS)
         self._move_timer.timeout.connect(self._move_tick)
@@ -226,6 +228,10 @@ class LossCanvas(QWidget):
         """The box the view shows or is moving to."""
         return self._target_box
 
+    def view_at_rest(self) -> bool:
+        """True when the view shows its target box (it is not moving)."""
+        return self._shown_box == self._target_box
+
     def _follow(self, run: int, x: Array, y: Array) -> None:
         """Widen the view for run ``run``'s swings outside the region (up to the limit)."""
         region = self._surface.region
@@ -272,8 +278,15 @@ class LossCanvas(QWidget):
             return False
         if self._shown_box == self._target_box:
             return False
-        box, arrived = eased(self._shown_box, self._target_box)
+        now = time.monotonic()
+        since = now - self._moved_at if self._moved_at is not None else MOVE_TICK_MS / 1000
+        # the first step after a pause moves as one tick would
+        share = ease_share(min(since, 4 * MOVE_TICK_MS / 1000) if since > 0.5 else since)
+        self._moved_at = now
+        box, arrived = eased(self._shown_box, self._target_box, share)
         self._show_box(box)
+        if arrived:
+            self._moved_at = None
         return not arrived
 
     def _move_tick(self) -> None:

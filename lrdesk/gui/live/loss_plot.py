@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from lrdesk.gui.shared.palette import ALARM_COLOR, Theme, current_theme
+from lrdesk.gui.shared.palette import Theme, current_theme
 from lrdesk.gui.shared.path_geometry import Box, CurveEnvelope, thin_to_pixels
 from lrdesk.gui.shared.plot_base import (
     MARKER_SIZE,
@@ -231,7 +231,7 @@ class LossPlot(QWidget):
             self._update_range()
 
     def set_run_status(self, run: int, verdict: str | None) -> None:
-        """A diverged run is drawn dashed in the alarm colour, with a cross where it left."""
+        """A diverged run is drawn dashed in its colour, with a cross where it left."""
         if not 0 <= run < len(self._runs):
             return
         self._runs[run].verdict = verdict
@@ -388,12 +388,12 @@ class LossPlot(QWidget):
     def _style_run(self, run: int, sizes: Sizes) -> None:
         scale = sizes.marker
         diverged = self._runs[run].verdict == "diverged"
-        color = ALARM_COLOR if diverged else self._colors[run]
+        color = self._colors[run]  # the run's colour in every view; its state is the dashes
         curve = self._curves[run]
         curve.setPen(make_pen(color, PATH_WIDTH * 0.85 * sizes.line, dashed=diverged))
         end = self._ends[run]
         end.setSymbolSize(MARKER_SIZE * 1.5 * scale)
-        end.setSymbolBrush(pg.mkBrush(QColor(ALARM_COLOR)))
+        end.setSymbolBrush(pg.mkBrush(QColor(color)))
         end.setSymbolPen(pg.mkPen(QColor(self._theme.background), width=1.5 * scale))
 
     def _restyle(self) -> None:

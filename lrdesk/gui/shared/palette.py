@@ -2,8 +2,10 @@
 
 Run colours are the Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2002), which stays
 distinguishable under the common kinds of colour blindness; its black is swapped for grey so that
-the eighth run shows on the dark theme too. Diverged runs are drawn in a red that is none of these
-colours and, because colour alone is not enough, also dashed.
+the eighth run shows on the dark theme too. A run has one colour everywhere (its chip in the runs
+table, its path on the canvas, its loss curve, exports); a state such as diverged is shown by
+style (dashes, a cross where it left), never by another colour. The alarm red, none of the run
+colours, is for notices and limits.
 """
 
 from __future__ import annotations
