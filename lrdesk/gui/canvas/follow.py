@@ -20,8 +20,9 @@ Array = np.ndarray
 #: in 1-D the view widens to at most this many times the region's width; the loss axis, which
 #: grows like w² near a minimum, to the square of it
 FOLLOW_SPAN_1D = 8.0
-#: in 2-D no farther than the heat map reaches (the region grown by this share on every side)
-FOLLOW_MARGIN_2D = 0.6
+#: in 2-D the region grown by this share on every side: the heat map reaches farther (0.6),
+#: so the wider side of a window of another shape than the region still shows it
+FOLLOW_MARGIN_2D = 0.35
 #: the followed points keep this share of the view's size from its edges
 FOLLOW_PADDING = 0.05
 #: the move covers 1 - 1/e of the way left in this many seconds, however often it is drawn

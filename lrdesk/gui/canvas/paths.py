@@ -50,8 +50,11 @@ Z_PATH, Z_DOTS, Z_HEAD, Z_ALARM = 10, 12, 14, 40
 class RunPathItems:
     """The plot items of one run, fed with (x, y) points already in plot coordinates."""
 
-    def __init__(self, plot_item: pg.PlotItem, color: str, with_dots: bool) -> None:
+    def __init__(
+        self, plot_item: pg.PlotItem, color: str, with_dots: bool, symbol: str = "o"
+    ) -> None:
         self.color = color
+        self.symbol = symbol
         self.with_dots = with_dots
         self.verdict: str | None = None
         self.event_step: int | None = None
@@ -231,9 +234,11 @@ class RunPathItems:
         self.line.setPen(pen)
         self.fresh.setPen(pen)
         outline = pg.mkPen(QColor(theme.marker_outline), width=1.2 * scale)
+        self.dots.setSymbol(self.symbol)
         self.dots.setPen(outline)
         self.dots.setBrush(pg.mkBrush(QColor(color)))
         self.dots.setSize(DOT_SIZE * scale)
+        self.head.setSymbol(self.symbol)
         self.head.setPen(pg.mkPen(QColor(theme.marker_outline), width=2.0 * scale))
         self.head.setBrush(pg.mkBrush(QColor(self.color)))
         self.head.setSize(MARKER_SIZE * scale)

@@ -17,12 +17,14 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
+from lrdesk.core.experiment.spec import RunSpec
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.gui.canvas.follow import ease_share, eased, follow_limit, followed_extent, union
+from lrdesk.gui.canvas.legend import LegendEntry, RunLegend, run_label
 from lrdesk.gui.canvas.paths import RunPathItems
 from lrdesk.gui.canvas.surface import Surface, make_surface
 from lrdesk.gui.shared.formatting import format_number, format_step
-from lrdesk.gui.shared.palette import Theme, current_theme
+from lrdesk.gui.shared.palette import Theme, current_theme, run_symbol
 from lrdesk.gui.shared.path_geometry import Box
 from lrdesk.gui.shared.plot_base import (
     GRID_ALPHA,
@@ -93,6 +95,8 @@ class LossCanvas(QWidget):
         self.plot_widget = make_plot_widget(self, self._view_box)
         self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot_widget.setToolTip("")
+        self.legend = RunLegend(self.plot_widget.getPlotItem())
+        self._run_labels: list[str] = []
         self.hover_label = QLabel(HINT, self)
         self.hover_label.setWordWrap(True)
         self.hover_label.setToolTip(
@@ -160,6 +164,7 @@ class LossCanvas(QWidget):
             path.clear()
             path.set_status(None, None)
         self._surface.apply_style(self._theme, sizes_for(self))
+        self._show_legend()
         self.set_start(start)
         self._redraw_all()
 
@@ -175,15 +180,35 @@ class LossCanvas(QWidget):
                 if restyle:
                     path.set_status(None, None)
                 self._redraw(path)
+            self._show_legend()
             return
         for path in self._paths:
             path.remove(item)
         if len(colors) != len(self._paths):
             self._forget_extents()
-        self._paths = [RunPathItems(item, color, with_dots) for color in colors]
+        self._paths = [
+            RunPathItems(item, color, with_dots, run_symbol(run)) for run, color in enumerate(colors)
+        ]
         sizes = sizes_for(self)
         for path in self._paths:
             path.apply_style(self._theme, sizes)
+        self._show_legend()
+
+    def name_runs(self, runs: list[RunSpec]) -> None:
+        """The runs' learning rates (and optimizers) for the key on the canvas."""
+        self._run_labels = [run_label(number, run) for number, run in enumerate(runs, start=1)]
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        entries = [
+            LegendEntry(
+                self._run_labels[run] if run < len(self._run_labels) else f"Run {run + 1}",
+                path.color, path.symbol, path.verdict == "diverged",
+            )
+            for run, path in enumerate(self._paths)
+        ]
+        point_size = self.font().pointSizeF()
+        self.legend.show(entries, self._theme, sizes_for(self), point_size if point_size > 0 else 9.0)
 
     def set_run_path(self, run: int, positions: Array, losses: Array, steps: Array) -> None:
         """Show run ``run`` up to the playhead: positions (n, dim), losses and steps (n,)."""
@@ -213,6 +238,7 @@ class LossCanvas(QWidget):
         path = self._paths[run]
         path.set_status(verdict, event_step)
         self._redraw(path)
+        self._show_legend()
 
     def set_start(self, start: tuple[float, ...]) -> None:
         self._start = tuple(float(v) for v in start)
@@ -341,6 +367,8 @@ class LossCanvas(QWidget):
             self._surface.apply_style(self._theme, sizes)
         for path in self._paths:
             path.apply_style(self._theme, sizes)
+        if hasattr(self, "legend"):
+            self._show_legend()
         self.hover_label.setStyleSheet(f"color: {self._theme.muted};")
 
     def _set_labels(self, bottom: str, left: str) -> None:

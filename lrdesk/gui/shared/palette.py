@@ -41,8 +41,17 @@ VERDICT_COLORS: dict[str, str] = {
 LEVEL_COLORS: dict[str, str] = {"alarm": ALARM_COLOR, "warning": "#E69F00", "info": "#0072B2"}
 
 
+#: each run's marker shape (pyqtgraph symbols), so runs on the same stretch of a path stay
+#: told apart where one's markers sit on the other's
+RUN_SYMBOLS: tuple[str, ...] = ("o", "s", "t", "d", "h", "p", "t1", "star")
+
+
 def run_color(run: int) -> str:
     return RUN_COLORS[run % len(RUN_COLORS)]
+
+
+def run_symbol(run: int) -> str:
+    return RUN_SYMBOLS[run % len(RUN_SYMBOLS)]
 
 
 # ------------------------------------------------------------------------------------------

@@ -369,6 +369,7 @@ class MainWindow(QMainWindow):
             self.canvas.set_start(spec.start)
         colors = [run_color(i) for i in range(len(spec.runs))]
         self.canvas.set_runs(colors)
+        self.canvas.name_runs(list(spec.runs))
         follow_spec(self.surface_view, old, spec, self._function, colors)
         self.loss_plot.set_runs(colors)
         self.runs_table.set_runs(list(spec.runs), colors)
