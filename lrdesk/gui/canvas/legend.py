@@ -60,11 +60,32 @@ class RunLegend:
         return list(self._samples)
 
     def show(self, entries: list[LegendEntry], theme: Theme, sizes: Sizes, point_size: float) -> None:
+        """Show ``entries``; a change of state or label only restyles the entries in place
+        (runs restart many times a second while a rate slider is dragged)."""
         style = (theme.name, round(sizes.line, 3), round(sizes.marker, 3), round(point_size, 1))
         entries = tuple(entries)
         if entries == self._entries and style == self._style:
             return
-        self._entries, self._style = entries, style
+        same_runs = style == self._style and [(e.color, e.symbol) for e in entries] == [
+            (e.color, e.symbol) for e in self._entries
+        ]
+        old, self._entries, self._style = self._entries, entries, style
+        if same_runs:
+            rows = zip(self._samples, self.item.items, entries, old, strict=True)
+            for sample, (shown, label), entry, before in rows:
+                if entry == before:
+                    continue
+                sample.setPen(self._pen(entry, sizes))
+                label.setText(entry.text())
+                shown.update()
+            self.item.updateSize()
+            return
+        self._rebuild(theme, sizes, point_size)
+
+    def _pen(self, entry: LegendEntry, sizes: Sizes):
+        return make_pen(entry.color, PATH_WIDTH * sizes.line, dashed=entry.diverged)
+
+    def _rebuild(self, theme: Theme, sizes: Sizes, point_size: float) -> None:
         self.item.clear()
         self._samples = []
         background = QColor(theme.background)
@@ -74,13 +95,12 @@ class RunLegend:
         self.item.setLabelTextColor(QColor(theme.foreground))
         self.item.setLabelTextSize(f"{point_size:.1f}pt")
         outline = pg.mkPen(QColor(theme.marker_outline), width=1.2 * sizes.marker)
-        for entry in entries:
+        for entry in self._entries:
             sample = pg.PlotDataItem(
-                [0, 1], [0, 0],
-                pen=make_pen(entry.color, PATH_WIDTH * sizes.line, dashed=entry.diverged),
+                [0, 1], [0, 0], pen=self._pen(entry, sizes),
                 symbol=entry.symbol, symbolBrush=pg.mkBrush(QColor(entry.color)),
                 symbolPen=outline, symbolSize=DOT_SIZE * 1.4 * sizes.marker,
             )
             self._samples.append(sample)
             self.item.addItem(sample, entry.text())
-        self.item.setVisible(bool(entries))
+        self.item.setVisible(bool(self._entries))

@@ -109,7 +109,7 @@ class RunPathItems:
 
     def clear(self) -> None:
         self.set_data(np.empty(0), np.empty(0), np.empty(0))
-        self.verdict = self.event_step = None
+        self.set_status(None, None)
         self._settled = None
 
     def drawn_segments(self) -> tuple[Array, Array]:
@@ -220,19 +220,18 @@ class RunPathItems:
 
     # --- look ------------------------------------------------------------------------------
     def set_status(self, verdict: str | None, event_step: int | None) -> None:
+        """Only the line's style tells the state: the rest of the look stays as it is."""
+        changed = (verdict == "diverged") != (self.verdict == "diverged")
         self.verdict = verdict
         self.event_step = event_step if verdict is not None else None
-        if self._theme is not None:
-            self.apply_style(self._theme, self._sizes)
+        if changed and self._theme is not None:
+            self._style_line(self._sizes)
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         self._theme, self._sizes = theme, sizes
         scale = sizes.marker
-        diverged = self.verdict == "diverged"
         color = self.color  # a run keeps its colour in every view; its state is the dashes
-        pen = make_pen(color, PATH_WIDTH * sizes.line, dashed=diverged)
-        self.line.setPen(pen)
-        self.fresh.setPen(pen)
+        self._style_line(sizes)
         outline = pg.mkPen(QColor(theme.marker_outline), width=1.2 * scale)
         self.dots.setSymbol(self.symbol)
         self.dots.setPen(outline)
@@ -246,6 +245,11 @@ class RunPathItems:
         self.alarm.setPen(pg.mkPen(QColor(theme.marker_outline), width=1.5 * scale))
         self.alarm.setBrush(pg.mkBrush(QColor(self.color)))
         self.alarm.setSize(MARKER_SIZE * 1.7 * scale)
+
+    def _style_line(self, sizes: Sizes) -> None:
+        pen = make_pen(self.color, PATH_WIDTH * sizes.line, dashed=self.verdict == "diverged")
+        self.line.setPen(pen)
+        self.fresh.setPen(pen)
 
 
 def _set_points(item: pg.ScatterPlotItem, x, y) -> None:

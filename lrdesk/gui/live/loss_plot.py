@@ -177,10 +177,11 @@ class LossPlot(QWidget):
     def set_runs(self, colors: list[str]) -> None:
         """One empty curve per run, in these colours (the same runs' curves are kept)."""
         if list(colors) == self._colors and len(self._curves) == len(colors):
+            restyle = [run for run, data in enumerate(self._runs) if data.verdict is not None]
             self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
             self._envelopes = [CurveEnvelope() for _ in colors]
             sizes = sizes_for(self)
-            for run in range(len(colors)):
+            for run in restyle:  # only a state changes a curve's style
                 self._style_run(run, sizes)
             self._update_range()
             return

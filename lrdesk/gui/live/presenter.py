@@ -78,6 +78,9 @@ class FramePacer(QObject):
         self._stale = 0  # ... of which the first ones belong to a frame ``stop`` ended
         self._held = False  # frames wait (the window is not painted yet)
         self.last_cost_ms = 0.0
+        #: the share of the time frames may take (raised while a slider is dragged: then the
+        #: canvas following the hand matters more than anything else)
+        self.share = FRAME_SHARE
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._frame)
@@ -158,7 +161,7 @@ class FramePacer(QObject):
         self._finishing = False
         self._busy(False)
         self.last_cost_ms = float(self._clock.elapsed() - self._began)
-        self._next_start = self._began + max(FRAME_MS, round(self.last_cost_ms / FRAME_SHARE))
+        self._next_start = self._began + max(FRAME_MS, round(self.last_cost_ms / self.share))
         if self._wanted:
             self._wanted = False
             self.request()

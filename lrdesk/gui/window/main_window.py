@@ -117,7 +117,8 @@ class MainWindow(QMainWindow):
         self._drag_edit_waiting = False  # a dragged rate waits for the rows of the last one
         self._drawn_recording: Recording | None = None  # ... drawn in a frame
         self.drawing = WindowDrawing(self, self.presenter, self.playback, self.playback_bar,
-                                     lambda: (self._spec, self._recording), self.runner.set_gui_busy)
+                                     lambda: (self._spec, self._recording), self.runner.set_gui_busy,
+                                     self.lr_control.dragging)
         self.drawing.drawn_new_data.connect(self.history_updated)
         self.drawing.drawn_new_data.connect(self._on_rows_drawn)
         self.frames = self.drawing.frames
