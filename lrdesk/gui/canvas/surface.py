@@ -1,7 +1,7 @@
 """What the canvas draws under the runs: the curve L(w) in 1-D, a heat map with contours in 2-D.
 
 Both mark the known minima and the start point, and both say which region of the plane is
-worth showing; that region never follows a diverging path.
+worth showing; the 1-D curve reaches as far as the view may widen to follow a diverging run.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.core.theory.hessian import known_minima
 from lrdesk.gui.canvas.contours import contour_segments
+from lrdesk.gui.canvas.follow import follow_limit
 from lrdesk.gui.shared import colormap
 from lrdesk.gui.shared.formatting import format_number
 from lrdesk.gui.shared.palette import Theme
@@ -24,6 +25,7 @@ from lrdesk.gui.shared.plot_base import CURVE_WIDTH, MARKER_SIZE, Sizes, make_pe
 Array = np.ndarray
 
 CURVE_SAMPLES = 1500
+OUTER_SAMPLES = 600  # on each side, beyond the region, for a view that follows a run out
 GRID_SAMPLES = 320
 CONTOUR_LEVELS = 14
 LOG_COLORS_BELOW = 0.15
@@ -127,16 +129,26 @@ class Surface1D(Surface):
     def __init__(self, plot_item: pg.PlotItem, function: LossFunction) -> None:
         ((lo, hi),) = function.view_box()
         pad = 0.02 * (hi - lo)
-        self.w = np.linspace(lo - pad, hi + pad, CURVE_SAMPLES)
-        self.loss = _values(function, self.w[:, None])
-        finite = self.loss[np.isfinite(self.loss)]
+        inner = np.linspace(lo - pad, hi + pad, CURVE_SAMPLES)
+        finite = _values(function, inner[:, None])
+        finite = finite[np.isfinite(finite)]
         bottom, top = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
         margin = 0.06 * (top - bottom) if top > bottom else 1.0
         self._region = Box(lo, hi, bottom - margin, top + margin)
+        # the curve reaches as far as the view may widen to follow a run that swings away
+        widest = follow_limit(self._region, 1)
+        self.w = np.concatenate([
+            np.linspace(widest.x_min, inner[0], OUTER_SAMPLES, endpoint=False),
+            inner,
+            np.linspace(widest.x_max, inner[-1], OUTER_SAMPLES, endpoint=False)[::-1],
+        ])
+        self.loss = _values(function, self.w[:, None])
         self.curve = pg.PlotCurveItem()
         super().__init__(plot_item, function)
         self._add(self.curve, Z_CURVE)
-        path = drawable_path(self.w, self.loss, self._region.grown(1.0))
+        clip = widest.grown(0.1)
+        clip = Box(clip.x_min, clip.x_max, self._region.y_min - self._region.height, clip.y_max)
+        path = drawable_path(self.w, self.loss, clip)
         self.curve.setData(path.x, path.y, connect=path.connect)
 
     @property

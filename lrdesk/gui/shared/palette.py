@@ -2,8 +2,10 @@
 
 Run colours are the Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2002), which stays
 distinguishable under the common kinds of colour blindness; its black is swapped for grey so that
-the eighth run shows on the dark theme too. Diverged runs are drawn in a red that is none of these
-colours and, because colour alone is not enough, also dashed.
+the eighth run shows on the dark theme too. A run has one colour everywhere (its chip in the runs
+table, its path on the canvas, its loss curve, exports); a state such as diverged is shown by
+style (dashes, a cross where it left), never by another colour. The alarm red, none of the run
+colours, is for notices and limits.
 """
 
 from __future__ import annotations
@@ -39,8 +41,17 @@ VERDICT_COLORS: dict[str, str] = {
 LEVEL_COLORS: dict[str, str] = {"alarm": ALARM_COLOR, "warning": "#E69F00", "info": "#0072B2"}
 
 
+#: each run's marker shape (pyqtgraph symbols), so runs on the same stretch of a path stay
+#: told apart where one's markers sit on the other's
+RUN_SYMBOLS: tuple[str, ...] = ("o", "s", "t", "d", "h", "p", "t1", "star")
+
+
 def run_color(run: int) -> str:
     return RUN_COLORS[run % len(RUN_COLORS)]
+
+
+def run_symbol(run: int) -> str:
+    return RUN_SYMBOLS[run % len(RUN_SYMBOLS)]
 
 
 # ------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.gui.canvas.contours import contour_segments
 from lrdesk.gui.shared import colormap
-from lrdesk.gui.shared.palette import ALARM_COLOR, Theme, current_theme
+from lrdesk.gui.shared.palette import Theme, current_theme
 from lrdesk.gui.surface3d.mesh import HEIGHT, SurfaceMesh
 
 Array = np.ndarray
@@ -80,7 +80,7 @@ class _Path:
 
     def show(self, points: Array) -> None:
         self.points = points
-        color = _rgba(ALARM_COLOR if self.verdict == "diverged" else self.color)
+        color = _rgba(self.color)  # the run's colour in every view
         self.line.setData(pos=points, color=color)
         self.head.setData(pos=points[-1:] if len(points) else np.zeros((0, 3)), color=color)
 

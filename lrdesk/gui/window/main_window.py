@@ -117,10 +117,13 @@ class MainWindow(QMainWindow):
         self._drag_edit_waiting = False  # a dragged rate waits for the rows of the last one
         self._drawn_recording: Recording | None = None  # ... drawn in a frame
         self.drawing = WindowDrawing(self, self.presenter, self.playback, self.playback_bar,
-                                     lambda: (self._spec, self._recording), self.runner.set_gui_busy)
+                                     lambda: (self._spec, self._recording), self.runner.set_gui_busy,
+                                     self.lr_control.dragging)
         self.drawing.drawn_new_data.connect(self.history_updated)
         self.drawing.drawn_new_data.connect(self._on_rows_drawn)
         self.frames = self.drawing.frames
+        self.canvas.set_frame_driven(True)  # the view's moves are paced with the frames
+        self.canvas.view_moving.connect(self.drawing.request)
         self._connect()
         first, typed = (spec, "") if spec is not None else remembered_experiment(settings)
         self._use_spec(first or ExperimentSpec())
@@ -367,6 +370,7 @@ class MainWindow(QMainWindow):
             self.canvas.set_start(spec.start)
         colors = [run_color(i) for i in range(len(spec.runs))]
         self.canvas.set_runs(colors)
+        self.canvas.name_runs(list(spec.runs))
         follow_spec(self.surface_view, old, spec, self._function, colors)
         self.loss_plot.set_runs(colors)
         self.runs_table.set_runs(list(spec.runs), colors)
