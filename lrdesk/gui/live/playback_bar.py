@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
 from lrdesk.gui.live.playback import DEFAULT_SPEED, SPEEDS, speed_text
@@ -22,6 +22,7 @@ class PlaybackBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         self.buttons: list[QToolButton] = []
+        self._words_shown = True
         for action in actions:
             button = QToolButton()
             button.setDefaultAction(action)
@@ -96,11 +97,50 @@ class PlaybackBar(QWidget):
             self.step_label.setMinimumWidth(widest + 4)
 
 
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        """As narrow as the buttons without their words: a zoomed strip still fits 1024 px."""
+        hint = super().minimumSizeHint()
+        saved = sum(_words_width(b, 4) for b in self._iconic()) if self._words_shown else 0
+        return QSize(hint.width() - saved, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._show_words(event.size().width() >= self._width_with_words())
+
+    def _iconic(self) -> list[QToolButton]:
+        return [b for b in self.buttons if b.text() and not b.icon().isNull()]
+
+    def _width_with_words(self) -> int:
+        hint = super().minimumSizeHint().width()
+        if self._words_shown:
+            return hint
+        return hint + sum(_words_width(b, b.fontMetrics().averageCharWidth()) for b in self._iconic())
+
+    def _show_words(self, shown: bool) -> None:
+        """The buttons' words where there is room, their icons alone (tooltips say what) if not."""
+        if shown == self._words_shown:
+            return
+        self._words_shown = shown
+        style = (Qt.ToolButtonStyle.ToolButtonTextBesideIcon if shown
+                 else Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for button in self._iconic():
+            button.setToolButtonStyle(style)
+
+    def words_shown(self) -> bool:
+        return self._words_shown
+
     def changeEvent(self, event: QEvent) -> None:  # Qt override
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # zoom: make room for the larger text again
             last_step, self._last_step = self._last_step, -1
             self.set_step(self.timeline.value(), max(last_step, 1))
+            self.updateGeometry()
+            self._show_words(self.width() >= self._width_with_words())
+
+
+def _words_width(button: QToolButton, gap: int) -> int:
+    """How much wider ``button`` is with its words beside its icon."""
+    return button.fontMetrics().horizontalAdvance(button.text().replace("&", "")) + gap
 
 
 def _log(speed: float) -> float:

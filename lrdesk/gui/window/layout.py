@@ -35,6 +35,7 @@ from lrdesk.gui.live.loss_plot import LossPlot
 from lrdesk.gui.live.playback_bar import PlaybackBar
 from lrdesk.gui.live.runs_table import RunsTable
 from lrdesk.gui.window.banner import NoticeBanner
+from lrdesk.gui.window.fitting import FoldingSidePanel, RowsRoom, TableRoom, dock_tabs_width
 
 #: docks added by panels in these areas share the space as tabs instead of squeezing each other
 #: the side panel's width, in average characters of the window's font
@@ -75,6 +76,10 @@ class WindowLayout:
         window.tabifyDockWidget(self.run_dock, self.controls_dock)
         self.run_dock.raise_()
         self.fit_side_panel()
+        self.table_room = TableRoom(self.bottom, self.runs_table.view, self.runs_table)
+        self.rows_room = RowsRoom(self.middle, self.runs_table.view, window)
+        self.side_panel = FoldingSidePanel(window, self._side_panel_shown, self.fit_side_panel)
+        self._side_action: QAction | None = None
         self._side_remembered = False
         QTimer.singleShot(0, self._fit_unless_remembered)  # once shown, docks take their widths
 
@@ -100,6 +105,18 @@ class WindowLayout:
         self.fit_side_panel()
         return dock
 
+    def attach_side_panel_action(self, action: QAction) -> None:
+        """``action`` (F9) shows or hides the side panel and is checked while it shows."""
+        self._side_action = action
+        action.triggered.connect(lambda _checked=False: self.side_panel.toggle())
+        action.setChecked(self.side_panel.is_shown())
+
+    def _side_panel_shown(self, shown: bool) -> None:
+        if self._side_action is not None:
+            self._side_action.setChecked(shown)
+        if shown:
+            self.fit_side_panel()
+
     def keep_side_panel(self) -> None:
         """The dock layout was restored as the user left it: do not narrow the side panel."""
         self._side_remembered = True
@@ -114,7 +131,8 @@ class WindowLayout:
                 if self.window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
         if side:
             width = max(self.window.fontMetrics().averageCharWidth() * SIDE_CHARS,
-                        max(d.minimumSizeHint().width() for d in side))
+                        max(d.minimumSizeHint().width() for d in side),
+                        dock_tabs_width(self.window, {d.windowTitle() for d in side}))
             self.window.resizeDocks(side[:1], [width], Qt.Orientation.Horizontal)
 
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:

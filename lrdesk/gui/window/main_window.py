@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
             self.lr_control.dragging, self,
         )
         self.layout_parts.attach_panels_menu(self.actions_.panels_menu)
+        self.layout_parts.attach_side_panel_action(self.actions_.side_panel)
         self.view_3d_action = add_view_action(self.actions_.view_menu, self.surface_view)
         self.playback_bar = self.layout_parts.add_playback_bar(self.actions_.playback_actions())
         self.look = WindowLook(settings, (self.canvas, self.loss_plot, self.banner,
@@ -479,6 +480,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.about_to_close.emit()
+        self.layout_parts.side_panel.unfold()  # the layout is remembered with its panels shown
         self.runner.shutdown()
         self.file_actions.shutdown()
         self.controls.shutdown()
