@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
@@ -23,6 +23,7 @@ class PlaybackBar(QWidget):
         layout.setContentsMargins(6, 2, 6, 2)
         self.buttons: list[QToolButton] = []
         self._words_shown = True
+        self._widths = (0, 0)  # least width with icons alone, with words too (see _measure)
         for action in actions:
             button = QToolButton()
             button.setDefaultAction(action)
@@ -44,6 +45,7 @@ class PlaybackBar(QWidget):
         self._last_step = -1
         self.set_speed(DEFAULT_SPEED)
         self.set_step(0, 1)
+        self._measure()
 
     def _make_speed(self) -> QSlider:
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
@@ -100,21 +102,26 @@ class PlaybackBar(QWidget):
     def minimumSizeHint(self) -> QSize:  # Qt override
         """As narrow as the buttons without their words: a zoomed strip still fits 1024 px."""
         hint = super().minimumSizeHint()
-        saved = sum(_words_width(b, 4) for b in self._iconic()) if self._words_shown else 0
-        return QSize(hint.width() - saved, hint.height())
+        return QSize(min(hint.width(), self._widths[0]), hint.height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)
-        self._show_words(event.size().width() >= self._width_with_words())
+        self._show_words(event.size().width() >= self._widths[1])
 
     def _iconic(self) -> list[QToolButton]:
         return [b for b in self.buttons if b.text() and not b.icon().isNull()]
 
-    def _width_with_words(self) -> int:
-        hint = super().minimumSizeHint().width()
-        if self._words_shown:
-            return hint
-        return hint + sum(_words_width(b, b.fontMetrics().averageCharWidth()) for b in self._iconic())
+    def _measure(self) -> None:
+        """The strip's least width with the buttons' icons alone, and with their words too."""
+        widths = []
+        for style in (Qt.ToolButtonStyle.ToolButtonIconOnly, Qt.ToolButtonStyle.ToolButtonTextBesideIcon):
+            for button in self._iconic():
+                button.setToolButtonStyle(style)
+            self.layout().invalidate()
+            widths.append(super().minimumSizeHint().width())
+        self._widths = (widths[0], widths[1])
+        self._words_shown = True
+        self._show_words(self.width() >= self._widths[1])
 
     def _show_words(self, shown: bool) -> None:
         """The buttons' words where there is room, their icons alone (tooltips say what) if not."""
@@ -134,13 +141,11 @@ class PlaybackBar(QWidget):
         if event.type() == QEvent.Type.FontChange:  # zoom: make room for the larger text again
             last_step, self._last_step = self._last_step, -1
             self.set_step(self.timeline.value(), max(last_step, 1))
+            side = self.fontMetrics().height()  # icons grow with the zoom too
+            for button in self.buttons:
+                button.setIconSize(QSize(side, side))
+            QTimer.singleShot(0, self, self._measure)  # once every button has its new font
             self.updateGeometry()
-            self._show_words(self.width() >= self._width_with_words())
-
-
-def _words_width(button: QToolButton, gap: int) -> int:
-    """How much wider ``button`` is with its words beside its icon."""
-    return button.fontMetrics().horizontalAdvance(button.text().replace("&", "")) + gap
 
 
 def _log(speed: float) -> float:

@@ -53,6 +53,7 @@ class TableRoom(QObject):
     def __init__(self, splitter: QSplitter, table: QTableView, outer: QWidget) -> None:
         super().__init__(splitter)
         self._splitter, self._table, self._outer = splitter, table, outer
+        self.active = True  # False while presenting: the table is put away then
         table.horizontalHeader().sectionResized.connect(lambda *_: self.fit())
         table.horizontalHeader().sectionCountChanged.connect(lambda *_: self.fit())
         splitter.installEventFilter(self)
@@ -64,6 +65,8 @@ class TableRoom(QObject):
 
     def fit(self) -> None:
         """Sizes, not a minimum width: a window too narrow for the table stays on the screen."""
+        if not self.active:
+            return
         need = columns_width(self._table) + self._outer.width() - self._table.width()
         sizes = self._splitter.sizes()
         least = self._splitter.widget(0).minimumSizeHint().width()
@@ -106,7 +109,7 @@ class FoldingSidePanel(QObject):
         if event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):
             self.follow_width()
         if event.type() == QEvent.Type.FontChange:
-            QTimer.singleShot(0, self._refit)
+            QTimer.singleShot(0, self, self._refit)
         return False
 
     def follow_width(self) -> None:
@@ -157,6 +160,7 @@ class RowsRoom(QObject):
     def __init__(self, splitter: QSplitter, table: QTableView, window: QMainWindow) -> None:
         super().__init__(splitter)
         self._splitter, self._table, self._window = splitter, table, window
+        self.active = True
         splitter.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
@@ -173,6 +177,8 @@ class RowsRoom(QObject):
         return table.horizontalHeader().sizeHint().height() + rows * row + 2 * table.frameWidth() + outside
 
     def fit(self) -> None:
+        if not self.active:
+            return
         splitter, window = self._splitter, self._window
         total = sum(splitter.sizes())
         width = splitter.width()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from lrdesk.gui.settings import Settings
@@ -44,6 +44,14 @@ class WindowLook(QObject):
     @property
     def zoom(self) -> float:
         return ZOOM_STEPS[self.zoom_index]
+
+    @staticmethod
+    def steps() -> tuple[float, ...]:
+        return ZOOM_STEPS
+
+    def base_font_char_width(self) -> int:
+        """The average character width of the normal (unzoomed) font, in pixels."""
+        return QFontMetrics(self.base_font).averageCharWidth()
 
     def apply(self) -> None:
         """Put the remembered theme and zoom in place."""

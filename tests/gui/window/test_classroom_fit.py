@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from helpers import close_windows, show_window
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (
     QTabBar,
     QTableView,
 )
+
+from lrdesk.gui.window.presentation import RateStrip
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 SHOTS = Path("/tmp/shots/classroom")
@@ -133,5 +136,60 @@ def test_a_narrow_zoomed_window_folds_the_side_panel_away_and_f9_brings_it_back(
         window.resize(1024, 768)
         qtbot.waitUntil(lambda: window.width() == 1024)
         assert lessons.isVisible()
+    finally:
+        close_windows([window])
+
+
+PRESENT_SIZES = [(1024, 768), (1920, 1080)]
+
+
+@pytest.mark.parametrize("size", PRESENT_SIZES, ids=[f"{w}x{h}" for w, h in PRESENT_SIZES])
+def test_presentation_mode_gives_the_class_a_large_canvas_and_the_lesson_step_by_step(qtbot, size):
+    window = show_window(qtbot, size=size)
+    try:
+        presentation = window.presentation
+        window.actions_.present.trigger()  # F5
+        assert presentation.is_presenting() and window.actions_.present.isChecked()
+        # the classroom's screen: offscreen screens are 800x800, so the full-screen window is
+        # given the screen's size by hand
+        qtbot.waitUntil(window.isFullScreen)
+        window.showNormal()
+        window.resize(*size)
+        qtbot.waitUntil(lambda: window.width() == size[0] and window.height() == size[1])
+        qtbot.waitUntil(lambda: window.look.zoom > 1.0)  # larger type for the back of the room
+        assert not window.menuBar().isVisible() and not window.statusBar().isVisible()
+        assert not window.runs_table.isVisible()
+        assert not window.findChild(QDockWidget, "dock_lessons").isVisible()
+        assert window.loss_plot.isVisible() and presentation.caption.isVisible()
+        qtbot.waitUntil(lambda: canvas_share(window) >= 0.60, timeout=5_000)
+        presentation.next_step()  # PageDown: the lesson's first step, its runs set up
+        assert presentation.step() == 0
+        assert "One step at a time" in presentation.caption.text()
+        steps = presentation.steps()
+        for _ in steps[1:]:
+            presentation.next_step()
+        assert presentation.step() == len(steps) - 1
+        assert "Where is w" in presentation.caption.text()  # the question comes last
+        presentation.previous_step()
+        assert presentation.step() == len(steps) - 2
+        strip = window.findChild(RateStrip)
+        qtbot.waitUntil(lambda: strip.value_label.text() == "= 0.1")  # the lesson's own rate
+        strip.slider.setValue(strip.slider.value() + 100)  # the class sees a larger rate tried
+        qtbot.waitUntil(lambda: window.spec().runs[0].learning_rate > 0.1)
+        window.play()
+        qtbot.waitUntil(lambda: window.current_step() > 10, timeout=10_000)
+        QApplication.processEvents()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(SHOTS / f"present_{size[0]}x{size[1]}.png"))
+        assert cut_texts(window) == []
+        assert horizontal_scroll_bars(window) == []
+        assert canvas_share(window) >= 0.60
+        window.actions_.side_panel.trigger()  # F9: the settings, one key away
+        qtbot.waitUntil(lambda: window.findChild(QDockWidget, "dock_lessons").isVisible())
+        window.pause()
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+        assert not presentation.is_presenting() and not window.actions_.present.isChecked()
+        assert window.look.zoom == 1.0 and window.menuBar().isVisible()
+        assert window.runs_table.isVisible() and not presentation.caption.isVisible()
     finally:
         close_windows([window])
