@@ -35,7 +35,7 @@ class PlaybackBar(QWidget):
         layout.addWidget(self._make_speed())
         self.speed_label = QLabel()
         self.speed_label.setToolTip("How fast playback goes")
-        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("100,000 steps a second"))
+        self._fit_speed_label()
         layout.addWidget(self.speed_label)
         layout.addSpacing(12)
         layout.addWidget(self._make_timeline(), 1)
@@ -46,6 +46,11 @@ class PlaybackBar(QWidget):
         self.set_speed(DEFAULT_SPEED)
         self.set_step(0, 1)
         self._measure()
+
+    def _fit_speed_label(self) -> None:
+        """Room for the longest speed, in the font of the moment (zoom included)."""
+        metrics = self.speed_label.fontMetrics()
+        self.speed_label.setMinimumWidth(metrics.horizontalAdvance("100,000 steps a second") + 2)
 
     def _make_speed(self) -> QSlider:
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
@@ -141,6 +146,7 @@ class PlaybackBar(QWidget):
         if event.type() == QEvent.Type.FontChange:  # zoom: make room for the larger text again
             last_step, self._last_step = self._last_step, -1
             self.set_step(self.timeline.value(), max(last_step, 1))
+            self._fit_speed_label()
             side = self.fontMetrics().height()  # icons grow with the zoom too
             for button in self.buttons:
                 button.setIconSize(QSize(side, side))

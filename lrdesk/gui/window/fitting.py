@@ -40,9 +40,12 @@ def columns_width(table: QTableView) -> int:
 def dock_tabs_width(window: QMainWindow, titles: set[str]) -> int:
     """The width the tab bar of the docks called ``titles`` needs to show every title whole."""
     widths = [0]
+    now = window.fontMetrics()  # a zoom reaches the tab bars a little after the window
     for bar in window.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
         if any(bar.tabText(i) in titles for i in range(bar.count())):
-            widths.append(sum(bar.tabSizeHint(i).width() for i in range(bar.count())))
+            was = bar.fontMetrics()
+            widths.append(sum(bar.tabSizeHint(i).width() - was.horizontalAdvance(bar.tabText(i))
+                              + now.horizontalAdvance(bar.tabText(i)) for i in range(bar.count())))
     return max(widths)
 
 
@@ -67,25 +70,27 @@ class TableRoom(QObject):
         """Sizes, not a minimum width: a window too narrow for the table stays on the screen."""
         if not self.active:
             return
-        need = columns_width(self._table) + self._outer.width() - self._table.width()
         sizes = self._splitter.sizes()
         least = self._splitter.widget(0).minimumSizeHint().width()
+        need = columns_width(self._table) + self._outer.width() - self._table.width()
         if len(sizes) == 2 and sizes[1] < need and sum(sizes) > need:
             self._splitter.setSizes([max(sum(sizes) - need, least), min(need, sum(sizes) - least)])
 
 
 class FoldingSidePanel(QObject):
     """Folds the docks of the window's right-hand side panel away while the window is narrower
-    than ``COMPACT_CHARS`` characters, and brings them back when it widens again.
+    than ``COMPACT_CHARS`` characters or than ``wanted_width()`` (the panel beside the loss plot
+    and the runs table's columns), and brings them back when it widens again.
 
     ``toggled(shown)`` is called whenever the panel is shown or hidden here; ``toggle()`` (F9)
     shows or hides it whatever the width.
     """
 
     def __init__(self, window: QMainWindow, changed: Callable[[bool], None],
-                 refit: Callable[[], None]) -> None:
+                 refit: Callable[[], None], wanted_width: Callable[[], int] = lambda: 0) -> None:
         super().__init__(window)
         self._window = window
+        self._wanted_width = wanted_width  # the window's width with the panel, canvas and table
         self._changed = changed
         self._refit = refit  # sizes the panel again once a zoom has reached every widget
         self._folded: list[QDockWidget] = []
@@ -114,21 +119,24 @@ class FoldingSidePanel(QObject):
 
     def follow_width(self) -> None:
         window = self._window
-        compact = window.width() < COMPACT_CHARS * window.fontMetrics().averageCharWidth()
-        if compact == self._compact:
-            return
+        compact = (window.width() < COMPACT_CHARS * window.fontMetrics().averageCharWidth()
+                   or window.width() < self._wanted_width())
         self._compact = compact
-        if not self.held:
-            self.fold() if compact else self.unfold()
+        if self.held:
+            return
+        if compact and not self._folded:
+            self.fold()
+        elif not compact and self._folded:
+            self.unfold()
 
     def toggle(self) -> None:
         self.held = True
         self.unfold() if self._folded else self.fold()
 
     def fold(self) -> None:
-        if self._folded:
-            return
         open_docks = [d for d in self.side_docks() if d.toggleViewAction().isChecked()]
+        if self._folded or not open_docks:
+            return
         self._raised = [d for d in open_docks if d.isVisible()]  # the tab on top of each group
         self._folded = open_docks
         for dock in open_docks:

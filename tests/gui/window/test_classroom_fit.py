@@ -87,7 +87,7 @@ def canvas_share(window) -> float:
     return canvas.width() * canvas.height() / (window.width() * window.height())
 
 
-ZOOMS = [1.0, 1.5]
+ZOOMS = [1.0, 1.3, 1.5]
 
 
 def zoom_to(window, factor: float) -> None:
