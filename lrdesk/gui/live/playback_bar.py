@@ -24,6 +24,7 @@ class PlaybackBar(QWidget):
         self.buttons: list[QToolButton] = []
         self._words_shown = True
         self._widths = (0, 0)  # least width with icons alone, with words too (see _measure)
+        self._icons_only = False
         for action in actions:
             button = QToolButton()
             button.setDefaultAction(action)
@@ -111,7 +112,12 @@ class PlaybackBar(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
         super().resizeEvent(event)
-        self._show_words(event.size().width() >= self._widths[1])
+        self._show_words(event.size().width() >= self._widths[1] and not self._icons_only)
+
+    def set_icons_only(self, icons_only: bool) -> None:
+        """True: the buttons show their icons alone whatever the room (a slim strip to present)."""
+        self._icons_only = icons_only
+        self._show_words(self.width() >= self._widths[1] and not icons_only)
 
     def _iconic(self) -> list[QToolButton]:
         return [b for b in self.buttons if b.text() and not b.icon().isNull()]
@@ -126,7 +132,7 @@ class PlaybackBar(QWidget):
             widths.append(super().minimumSizeHint().width())
         self._widths = (widths[0], widths[1])
         self._words_shown = True
-        self._show_words(self.width() >= self._widths[1])
+        self._show_words(self.width() >= self._widths[1] and not self._icons_only)
 
     def _show_words(self, shown: bool) -> None:
         """The buttons' words where there is room, their icons alone (tooltips say what) if not."""

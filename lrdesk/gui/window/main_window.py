@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         self.presenter.refresh_banner()  # in the first paint already: no jump a frame later
         install_panels(self)
         self.presentation = PresentationMode(self, self.layout_parts, self.look, self.lr_control,
-                                             self._lesson_panel)
+                                             self.playback_bar, self._lesson_panel)
         self.presentation.presenting_changed.connect(self.actions_.present.setChecked)
         self.presentation.message.connect(self.statusBar().showMessage)
         for shown_rate_may_change in (self.spec_changed, self.run_selected):

@@ -77,11 +77,13 @@ class RateStrip(QWidget):
         self.slider.setPageStep(source.pageStep())
         self.slider.setToolTip(source.toolTip())
         self.slider.setAccessibleName("Learning rate of the selected run")
-        self.slider.setMinimumWidth(self.fontMetrics().averageCharWidth() * 16)
-        self.slider.setMaximumWidth(self.fontMetrics().averageCharWidth() * 40)  # room for the timeline
+        self.slider.setMinimumWidth(self.fontMetrics().averageCharWidth() * 22)
+        self.slider.setMaximumWidth(self.fontMetrics().averageCharWidth() * 28)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)  # the timeline
+        # takes the rest of the strip
         self.value_label = QLabel()
-        for widget, stretch in ((self.label, 0), (self.slider, 1), (self.value_label, 0)):
-            layout.addWidget(widget, stretch)
+        for widget in (self.label, self.slider, self.value_label):
+            layout.addWidget(widget)
         self.slider.valueChanged.connect(self._moved)
         self.slider.sliderPressed.connect(lambda: source.setSliderDown(True))
         self.slider.sliderReleased.connect(lambda: source.setSliderDown(False))
@@ -132,17 +134,18 @@ class PresentationMode(QObject):
     """Enters and leaves presentation mode in ``window``.
 
     It gets the window (Qt's own QMainWindow API: full screen, menu and status bars), the
-    layout's parts, the look (zoom), the selected run's rate slider and a way to reach the
-    lesson panel (``lessons()``, None when there is none).
+    layout's parts, the look (zoom), the selected run's rate control, the playback strip and a
+    way to reach the lesson panel (``lessons()``, None when there is none).
     """
 
     presenting_changed = Signal(bool)
     message = Signal(str, int)
 
-    def __init__(self, window: QMainWindow, layout_parts, look, rate_control,
+    def __init__(self, window: QMainWindow, layout_parts, look, rate_control, playback_bar,
                  lessons: Callable[[], object | None]) -> None:
         super().__init__(window)
         self._window, self._parts, self._look = window, layout_parts, look
+        self._playback_bar = playback_bar
         self._rate_control, self._lessons = rate_control, lessons
         self._presenting = False
         self._saved: dict = {}
@@ -193,6 +196,7 @@ class PresentationMode(QObject):
         window.statusBar().hide()
         parts.runs_table.hide()
         self._add_rate_strip()
+        self._playback_bar.set_icons_only(True)
         parts.bottom.addWidget(self.caption)
         self._show_lesson_steps()
         window.showFullScreen()
@@ -226,6 +230,7 @@ class PresentationMode(QObject):
         window.removeEventFilter(self)
         parts.middle.removeEventFilter(self)
         self._look.zoom_by(saved["zoom"] - self._look.zoom_index)
+        self._playback_bar.set_icons_only(False)
         if self._strip is not None:
             self._strip.setVisible(False)
         self.caption.hide()
