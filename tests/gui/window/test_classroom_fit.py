@@ -193,3 +193,32 @@ def test_presentation_mode_gives_the_class_a_large_canvas_and_the_lesson_step_by
         assert window.runs_table.isVisible() and not presentation.caption.isVisible()
     finally:
         close_windows([window])
+
+
+def _tick_point_size(plot_widget) -> float:
+    return plot_widget.getPlotItem().getAxis("bottom").style["tickFont"].pointSizeF()
+
+
+def test_zoom_scales_the_lesson_text_the_tick_labels_and_the_lines_and_the_canvas_keeps_its_share(qtbot):
+    from lrdesk.gui.lessons.panel import LessonPanel
+    from lrdesk.gui.shared.plot_base import sizes_for
+
+    window = show_window(qtbot, size=(1920, 1080))
+    try:
+        lessons = window.findChild(LessonPanel)
+
+        def measures():
+            return (lessons.body.font().pointSizeF(), _tick_point_size(window.canvas.plot_widget),
+                    _tick_point_size(window.loss_plot.plot_widget), sizes_for(window.canvas).line)
+
+        normal = measures()
+        share = canvas_share(window)
+        zoom_to(window, 1.5)
+        window.resize(1920, 1080)
+        qtbot.waitUntil(lambda: measures()[1] > normal[1])
+        zoomed = measures()
+        assert zoomed == pytest.approx(tuple(1.5 * m for m in normal), rel=0.02)
+        qtbot.waitUntil(lambda: canvas_share(window) >= 0.40)
+        assert canvas_share(window) > 0.8 * share  # the canvas keeps most of its room
+    finally:
+        close_windows([window])
