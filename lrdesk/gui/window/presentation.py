@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QDockWidget,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -149,6 +150,7 @@ class PresentationMode(QObject):
         self._rate_control, self._lessons = rate_control, lessons
         self._presenting = False
         self._saved: dict = {}
+        self._put_away: list[QDockWidget] = []
         self._strip: QAction | None = None  # the rate slider's place in the playback strip
         self._rate_strip: RateStrip | None = None
         self.caption = LessonCaption()
@@ -192,6 +194,10 @@ class PresentationMode(QObject):
         parts.table_room.active = parts.rows_room.active = False
         side.held = True
         side.fold()
+        self._put_away = [d for d in window.findChildren(QDockWidget)  # the sweep, the map...
+                          if d.toggleViewAction().isChecked() and not d.isFloating()]
+        for dock in self._put_away:
+            dock.hide()
         window.menuBar().hide()
         window.statusBar().hide()
         parts.runs_table.hide()
@@ -248,6 +254,9 @@ class PresentationMode(QObject):
         side.held = saved["side_held"]
         if saved["side_shown"]:
             side.unfold()
+        for dock in self._put_away:
+            dock.show()
+        self._put_away = []
         parts.table_room.active = parts.rows_room.active = True
         parts.middle.setSizes(saved["middle"])
         parts.bottom.setSizes(saved["bottom"])
