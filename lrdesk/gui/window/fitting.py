@@ -82,8 +82,8 @@ class FoldingSidePanel(QObject):
     than ``COMPACT_CHARS`` characters or than ``wanted_width()`` (the panel beside the loss plot
     and the runs table's columns), and brings them back when it widens again.
 
-    ``toggled(shown)`` is called whenever the panel is shown or hidden here; ``toggle()`` (F9)
-    shows or hides it whatever the width.
+    ``changed(shown)`` is called whenever the panel is shown or hidden here; ``toggle()`` (F9)
+    shows or hides it whatever the width, and from then on the width no longer decides.
     """
 
     def __init__(self, window: QMainWindow, changed: Callable[[bool], None],
@@ -170,11 +170,20 @@ class RowsRoom(QObject):
         self._splitter, self._table, self._window = splitter, table, window
         self.active = True
         splitter.installEventFilter(self)
+        self._rows = table.model().rowCount()
+        table.model().modelReset.connect(self._rows_may_have_changed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
         if event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):
             self.fit()
         return False
+
+    def _rows_may_have_changed(self) -> None:
+        """A run added or removed asks for room again; a new rate for the same runs does not."""
+        rows = self._table.model().rowCount()
+        if rows != self._rows:
+            self._rows = rows
+            self.fit()
 
     def wanted_height(self) -> int:
         """Header, ``TABLE_ROWS`` rows and the buttons under them."""
