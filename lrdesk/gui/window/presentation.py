@@ -319,8 +319,9 @@ class PresentationMode(QObject):
         self._step = -1
         self.caption.setVisible(bool(self._steps))
         if self._steps:
-            self.caption.setText("<i>PageDown presents the lesson "
-                                 f"“{html.escape(lesson.title)}” step by step.</i>")
+            self.caption.setText(f"<i>PageDown presents the lesson “{html.escape(lesson.title)}” "
+                                 "step by step, PageUp goes back. F9 shows the settings; "
+                                 "Esc stops presenting.</i>")
 
     def next_step(self) -> None:
         if self._step + 1 < len(self._steps):
