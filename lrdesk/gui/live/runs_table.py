@@ -61,7 +61,8 @@ VERDICT_HELP: dict[str, str] = {
     "The learning rate is too large.",
     "stalled": "The run stopped on a flat spot that is not a valley floor (a saddle or a plateau).",
 }
-COLUMNS = ("Run", "Optimizer", "Learning rate", "Step", "Loss", "Gradient size", "Result")
+#: two words on two lines: the seven columns fit beside the loss plot on a 1024 px screen
+COLUMNS = ("Run", "Optimizer", "Learning\nrate", "Step", "Loss", "Gradient\nsize", "Result")
 COLUMN_HELP = (
     "The run's number and its colour on the plots.",
     "The rule that turns the slope into a step.",
