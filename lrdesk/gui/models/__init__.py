@@ -5,6 +5,8 @@ Public names (imported from their module on first use, so start-up stays lazy):
 - ``training_job``: ``Snapshot``, ``train_job``, ``current_params``
 - ``model_view``: ``ModelView``, ``install``
 - ``tool``: ``MODEL_TOOL``, ``install_model_later``
+- ``landscape_panel``: ``LandscapePanel`` (the bowl or slice with the runs' paths, 2-D or 3-D)
+- ``rate_marks``: ``RateMarks`` (the stable limit and fastest rate beside the rates)
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from lrdesk._lazy import lazy_exports
 
 _WHERE = {
     "Snapshot": "training_job", "train_job": "training_job", "current_params": "training_job",
+    "LandscapePanel": "landscape_panel", "RateMarks": "rate_marks",
     "ModelView": "model_view", "MODEL_TOOL": "tool", "install_model_later": "tool", "install": "model_view",
 }
 

@@ -50,6 +50,10 @@ class Snapshot:
     curve_y: Array | None = None  # (K, n)
     done: bool = False
     events: list = field(default_factory=list)
+    #: each run's recorded parameters (T, dim) and their steps (T,), for the loss landscape
+    paths: list[Array] = field(default_factory=list)
+    path_steps: list[Array] = field(default_factory=list)
+    network: object = None  # the frozen ``Network``, shared: it is never written
 
 
 def current_params(trainer: Trainer) -> Array:
@@ -59,6 +63,14 @@ def current_params(trainer: Trainer) -> Array:
         if len(g.runs):
             P[g.runs] = g.P
     return P
+
+
+def run_paths(trainer: Trainer) -> tuple[list[Array], list[Array]]:
+    """Fresh copies of every run's recorded path: steps (T,) and parameters (T, dim)."""
+    dim = trainer.network.dim
+    steps = [np.array([t for t, _ in path], dtype=np.int64) for path in trainer.path]
+    params = [np.array([p for _, p in path]).reshape(-1, dim) for path in trainer.path]
+    return steps, params
 
 
 def stability_limit(kind: str, learning_rate: float, hypers: dict[str, float]) -> float:
@@ -95,6 +107,8 @@ def snapshot(trainer: Trainer, spec: ModelExperiment, bounds, limits, done: bool
         [list(e) for e in trainer.evaluations], [list(s) for s in trainer.sharpness],
         [r.learning_rate for r in spec.runs], list(limits), d.task,
         d.X_train.copy(), d.y_train.copy(), d.X_test.copy(), d.y_test.copy(), done=done)
+    snap.path_steps, snap.paths = run_paths(trainer)
+    snap.network = trainer.network
     P = current_params(trainer)
     if d.n_features == 2 and d.task != "regression":
         snap.grid_x, snap.grid_y, snap.surface = _surface(trainer, P, bounds)

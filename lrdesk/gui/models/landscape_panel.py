@@ -1,0 +1,284 @@
+"""The loss-surface panel of the Model training tool: the runs' paths on the model's landscape.
+
+For a line fitted by least squares the landscape is the exact (w, b) bowl, drawn from its closed
+form as the runs train, with the stable limit 2/λmax and the fastest rate said beside it. For any
+other model "Slice" computes, off the GUI thread with a progress bar and Cancel, the loss on a
+plane through the shown run's last parameters, and projects every run's path on it. "3-D" shows
+the same surface and paths in the 3-D view (or says why OpenGL cannot draw here).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lrdesk.core.models.bowl import LineBowl, bowl_region
+from lrdesk.gui.models.landscape_job import DIRECTIONS, SliceProgress, SliceResult, slice_job
+from lrdesk.gui.models.landscape_plot import LandscapePlot
+from lrdesk.gui.models.landscape_surface import BowlSurface, GridSurface
+from lrdesk.gui.shared.background import Lane
+from lrdesk.gui.shared.formatting import format_number
+
+Array = np.ndarray
+
+BOWL_SAMPLES = 121
+DIVERGED = "diverged"
+
+
+def is_line_model(snap) -> bool:
+    """A line y = w·x + b fitted by least squares: two parameters, an exact bowl."""
+    net = snap.network
+    return net is not None and tuple(net.widths) == (1, 1) and net.loss_kind == "mse"
+
+
+class LandscapePanel(QWidget):
+    """The bowl or slice with the paths, its controls, and the 3-D view of the same."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lane = Lane("model-landscape", self)
+        self.lane.yielded.connect(self._progressed)
+        self.lane.returned.connect(self._sliced)
+        self.lane.errored.connect(self._failed)
+        self.lane.busy_changed.connect(self._busy)
+        self._snap = None
+        self._colors: list[str] = []
+        self._selected = 0
+        self._bowl: LineBowl | None = None
+        self._bowl_key: tuple | None = None
+        self._region = None
+        self.slice: SliceResult | None = None
+        self._slice_network = None
+        self._surface = None  # what the 3-D view shows
+        self.view3d = None
+        self._colors_3d: list[str] = []
+        self._build()
+
+    def _build(self) -> None:
+        self.title = QLabel("Loss surface", self)
+        self.directions = QComboBox(self)
+        for key, text in DIRECTIONS.items():
+            self.directions.addItem(text, key)
+        self.directions.setToolTip("The two directions of the plane through the shown run's "
+                                   "last parameters")
+        self.slice_button = QPushButton("Slice", self)
+        self.slice_button.setToolTip("Compute the loss on a plane through the shown run's "
+                                     "parameters and project every run's path on it")
+        self.slice_button.clicked.connect(self.compute_slice)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar(self)
+        self.progress.setFormat("%p%")
+        self.progress.setValue(0)
+        self.three_d = QCheckBox("3-D", self)
+        self.three_d.setToolTip("The same surface and paths as a landscape to turn with the mouse")
+        self.three_d.toggled.connect(self._show_3d)
+        self.info = QLabel("Train a model to see its loss surface and the runs' paths.", self)
+        self.info.setWordWrap(True)
+        self.plot = LandscapePlot(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.plot)
+        top = QHBoxLayout()
+        for widget, stretch in ((self.title, 0), (self.directions, 1), (self.slice_button, 0),
+                                (self.cancel_button, 0), (self.progress, 1), (self.three_d, 0)):
+            top.addWidget(widget, stretch)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.info)
+        layout.addWidget(self.stack, 1)
+        self._set_slice_controls(False)
+
+    # --- from the model view ------------------------------------------------------------------
+    def show_snapshot(self, snap, colors: list[str], selected: int) -> None:
+        """Draw the newest training snapshot: the bowl and its paths, or the paths on the slice."""
+        self._snap, self._colors, self._selected = snap, list(colors), selected
+        if snap is None or snap.network is None:
+            return
+        if is_line_model(snap):
+            self._set_slice_controls(False)
+            self._show_bowl(snap)
+        else:
+            self._set_slice_controls(True)
+            if self._slice_network is not snap.network:
+                self._forget_slice()
+            elif self.slice is not None:
+                self._draw_paths(self.slice.paths)
+        self._update_3d_paths()
+
+    def shutdown(self) -> None:
+        self.lane.shutdown(2.0)
+
+    # --- the exact bowl ---------------------------------------------------------------------
+    def _show_bowl(self, snap) -> None:
+        key = (snap.X_train.shape, float(snap.X_train.sum()), float(snap.y_train.sum()))
+        start = snap.paths[0][0] if snap.paths and len(snap.paths[0]) else np.zeros(2)
+        if key != self._bowl_key:
+            self._bowl_key = key
+            self._bowl = LineBowl.from_rows(snap.X_train, snap.y_train)
+            self._region = bowl_region(self._bowl, start)
+            (w0, w1), (b0, b1) = self._region
+            ws, bs = np.linspace(w0, w1, BOWL_SAMPLES), np.linspace(b0, b1, BOWL_SAMPLES)
+            self.plot.set_grid(ws, bs, self._bowl.grid(ws, bs))
+            self.plot.set_optimum(self._bowl.optimum)
+            self.plot.setLabel("bottom", "w (slope)")
+            self.plot.setLabel("left", "b (intercept)")
+            self._surface = BowlSurface(self._bowl, self._region)
+            self._rebuild_3d()
+            self.info.setText(self.bowl_text())
+        self.title.setText("Loss surface: the exact (w, b) bowl")
+        self._draw_paths(snap.paths)
+
+    def bowl_text(self) -> str:
+        bowl = self._bowl
+        low, high = np.linalg.eigvalsh(bowl.hessian)
+        limit, fastest = bowl.rates()
+        w, b = bowl.optimum
+        return (f"L(w, b) = mean((w·x + b − y)²), exactly. Curvatures λ = {format_number(low, 3)}"
+                f" and {format_number(high, 3)}: plain gradient descent diverges from the "
+                f"stable limit 2/λmax = {format_number(limit, 3)}; fastest at 2/(λmin + λmax) = "
+                f"{format_number(fastest, 3)}. Best fit (star): w = {format_number(w, 3)}, "
+                f"b = {format_number(b, 3)}.")
+
+    # --- the slice ----------------------------------------------------------------------------
+    def compute_slice(self) -> bool:
+        snap = self._snap
+        if snap is None or snap.network is None or not snap.paths:
+            self.info.setText("Train first: a slice is taken through a run's parameters.")
+            return False
+        run = min(self._selected, len(snap.paths) - 1)
+        if len(snap.paths[run]) < 3 and self.directions.currentData() == "pca":
+            self.info.setText("The path is too short for its principal directions: train longer "
+                              "or choose random directions.")
+            return False
+        framed = [k for k, v in enumerate(snap.verdicts) if v != DIVERGED and len(snap.paths[k])]
+        if run not in framed:
+            framed.append(run)
+        paths = [p.copy() for p in snap.paths]
+        self._slice_network = snap.network
+        self.slice = None
+        self.progress.setValue(0)
+        self.info.setText(f"Computing the slice along {self.directions.currentText()}…")
+        self.lane.start(slice_job(snap.network, snap.X_train, snap.y_train, paths, run,
+                                  self.directions.currentData(), framed=framed))
+        return True
+
+    def cancel(self) -> None:
+        self.lane.stop()
+
+    def is_slicing(self) -> bool:
+        return self.lane.is_busy()
+
+    def _progressed(self, part: SliceProgress) -> None:
+        self.progress.setRange(0, part.rows)
+        self.progress.setValue(part.rows_done)
+        self.plot.set_grid(part.alphas, part.betas, part.losses)
+
+    def _sliced(self, result: SliceResult) -> None:
+        self.slice = result
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if result.complete else 0)
+        self.plot.set_grid(result.alphas, result.betas, result.losses)
+        self.plot.set_optimum(None)
+        self.plot.setLabel("bottom", "α (first direction)")
+        self.plot.setLabel("left", "β (second direction)")
+        self.title.setText(f"Loss slice through run {result.centre_run + 1}")
+        done = np.isfinite(result.losses).all(axis=0).sum()
+        words = (f"The training loss on the plane through run {result.centre_run + 1}'s last "
+                 f"parameters along {DIRECTIONS[result.plane.kind]}; each run's path projected "
+                 "on it.")
+        if result.plane.explained is not None:
+            a, b = result.plane.explained
+            words += f" The two directions hold {100 * (a + b):.0f} % of the path's movement."
+        if not result.complete:
+            words = f"Cancelled: {done} of {len(result.betas)} rows computed. " + words
+        self.info.setText(words)
+        self._draw_paths(result.paths)
+        self._surface = GridSurface(result.alphas, result.betas, result.losses) \
+            if result.complete else None
+        self._rebuild_3d()
+
+    def _failed(self, exc: Exception) -> None:
+        self.info.setText(f"The slice could not be computed: {exc}")
+
+    def _busy(self, busy: bool) -> None:
+        self.slice_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+
+    def _forget_slice(self) -> None:
+        self.lane.drop()
+        self.slice = None
+        self._slice_network = self._snap.network if self._snap is not None else None
+        self._surface = None
+        self.plot.clear_grid()
+        self.plot.set_optimum(None)
+        self.plot.set_paths([], [])
+        self.title.setText("Loss slice")
+        self.info.setText("Slice: the loss on a plane through the shown run's parameters, "
+                          "with every run's path projected on it (computed when asked).")
+        self._rebuild_3d()
+
+    def _set_slice_controls(self, on: bool) -> None:
+        for widget in (self.directions, self.slice_button, self.cancel_button, self.progress):
+            widget.setVisible(on)
+
+    def _draw_paths(self, paths: list[Array]) -> None:
+        colors = self._path_colors(len(paths))
+        self.plot.set_paths([np.asarray(p)[:, :2] if np.asarray(p).ndim == 2 else p
+                             for p in paths], colors)
+
+    def _path_colors(self, n: int) -> list[str]:
+        return (list(self._colors) + ["#555555"] * max(0, n - len(self._colors)))[:n]
+
+    # --- 3-D ---------------------------------------------------------------------------------
+    def _show_3d(self, on: bool) -> None:
+        if on and self.view3d is None:
+            from lrdesk.gui.surface3d.view import Surface3DView
+
+            self.view3d = Surface3DView(self)
+            self.stack.addWidget(self.view3d)
+        self.stack.setCurrentWidget(self.view3d if on else self.plot)
+        if on:
+            self._rebuild_3d()
+
+    def _rebuild_3d(self) -> None:
+        if self.view3d is None or not self.three_d.isChecked():
+            return
+        if self._surface is not None:
+            self.view3d.set_function(self._surface)
+            self._colors_3d = []
+        self._update_3d_paths()
+
+    def _update_3d_paths(self) -> None:
+        view, snap = self.view3d, self._snap
+        if view is None or not self.three_d.isChecked() or snap is None or self._surface is None:
+            return
+        paths = self.plot_paths()
+        colors = self._path_colors(len(paths))
+        if colors != self._colors_3d:  # new GL items only when the runs change
+            self._colors_3d = colors
+            view.set_runs(colors)
+        for k, xy in enumerate(paths):
+            with np.errstate(all="ignore"):
+                losses = self._surface.value(np.nan_to_num(xy, nan=0.0)) if len(xy) else \
+                    np.zeros(0)
+            steps = snap.path_steps[k] if k < len(snap.path_steps) else np.arange(len(xy))
+            view.set_run_path(k, xy, losses, steps[:len(xy)])
+            view.set_run_status(k, snap.verdicts[k] if k < len(snap.verdicts) else None, None)
+
+    def plot_paths(self) -> list[Array]:
+        """The paths as the surface shows them: (w, b) on the bowl, (α, β) on a slice."""
+        if self._snap is not None and is_line_model(self._snap):
+            return [np.asarray(p, dtype=float) for p in self._snap.paths]
+        return [] if self.slice is None else list(self.slice.paths)
