@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from lrdesk.core.models.bowl import LineBowl, bowl_region
-from lrdesk.gui.models.landscape_job import DIRECTIONS, SliceProgress, SliceResult, slice_job
+from lrdesk.core.models.landscape import CHUNK_POINTS
+from lrdesk.gui.models.landscape_job import (
+    DIRECTIONS,
+    RESOLUTION,
+    SliceProgress,
+    SliceResult,
+    slice_job,
+)
 from lrdesk.gui.models.landscape_plot import LandscapePlot
 from lrdesk.gui.models.landscape_surface import BowlSurface, GridSurface
 from lrdesk.gui.shared.background import Lane
@@ -62,6 +69,8 @@ class LandscapePanel(QWidget):
         self._surface = None  # what the 3-D view shows
         self.view3d = None
         self._colors_3d: list[str] = []
+        self.resolution = RESOLUTION  # grid points a side
+        self.chunk_points = CHUNK_POINTS  # grid points between two looks at Cancel
         self._build()
 
     def _build(self) -> None:
@@ -171,7 +180,8 @@ class LandscapePanel(QWidget):
         self.progress.setValue(0)
         self.info.setText(f"Computing the slice along {self.directions.currentText()}…")
         self.lane.start(slice_job(snap.network, snap.X_train, snap.y_train, paths, run,
-                                  self.directions.currentData(), framed=framed))
+                                  self.directions.currentData(), self.resolution,
+                                  framed=framed, chunk_points=self.chunk_points))
         return True
 
     def cancel(self) -> None:

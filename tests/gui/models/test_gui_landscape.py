@@ -89,3 +89,78 @@ def test_the_limit_and_fastest_rate_stand_by_the_rates_and_add_a_run(qtbot, view
     view.dataset.setCurrentIndex(view.dataset.findData("housing"))
     view.model_kind.setCurrentText("linear")
     assert marks.limit is not None and marks.limit < 1e-5  # raw house sizes: a tiny stable rate
+
+
+CIRCLE = ModelExperiment(DataSpec("circle"), ModelSpec("mlp", (8,), "tanh"),
+                         (ModelRunSpec(0.3), ModelRunSpec(3.0)), steps=None, epochs=60)
+
+
+@pytest.mark.parametrize("directions", ["random", "pca"])
+def test_a_slice_is_the_loss_at_its_points_and_holds_the_projected_paths(qtbot, view,
+                                                                          directions):
+    snap = train(qtbot, view, CIRCLE)
+    panel = view.landscape
+    assert panel.slice_button.isVisibleTo(view) and panel.plot.values.size == 0
+    panel.directions.setCurrentIndex(panel.directions.findData(directions))
+    panel.resolution = 21
+    with qtbot.waitSignal(panel.lane.returned, timeout=120_000):
+        assert panel.compute_slice()
+    result = panel.slice
+    assert result.complete and result.plane.kind == directions
+    assert panel.progress.value() == panel.progress.maximum()
+    plane, net = result.plane, snap.network
+    np.testing.assert_array_equal(plane.center, snap.paths[0][-1])  # through run 1's end
+    for i, j in ((0, 0), (10, 10), (20, 3), (7, 19)):
+        theta = plane.center + result.alphas[i] * plane.d1 + result.betas[j] * plane.d2
+        direct = net.loss(theta[None, :], snap.X_train, snap.y_train)[0]
+        assert result.losses[i, j] == pytest.approx(direct, rel=1e-10)
+        assert panel.plot.values[i, j] == result.losses[i, j]
+    # the centre run's path ends at the centre: (0, 0) on the plane, inside the grid
+    assert result.paths[0][-1] == pytest.approx([0.0, 0.0], abs=1e-9)
+    for k in range(2):
+        assert len(result.paths[k]) == len(snap.paths[k])
+        a, b = result.paths[k].T
+        assert result.alphas[0] <= a.min() and a.max() <= result.alphas[-1]
+        assert result.betas[0] <= b.min() and b.max() <= result.betas[-1]
+    if directions == "pca":  # the plane of the path's own principal directions holds it
+        rebuilt = plane.center + result.paths[0] @ np.vstack([plane.d1, plane.d2])
+        share = 1 - np.sum((rebuilt - snap.paths[0]) ** 2) / np.sum(
+            (snap.paths[0] - plane.center) ** 2)
+        assert share == pytest.approx(sum(plane.explained), rel=1e-6)
+        assert "% of the path's movement" in panel.info.text()
+
+
+def test_cancel_stops_a_slice_and_keeps_the_rows_done(qtbot, view):
+    train(qtbot, view, ModelExperiment(DataSpec("spiral"), ModelSpec("mlp", (16, 16), "tanh"),
+                                       (ModelRunSpec(0.3),), steps=None, epochs=20))
+    panel = view.landscape
+    panel.resolution, panel.chunk_points = 401, 401  # one row of the grid at a time
+    with qtbot.waitSignal(panel.lane.yielded, timeout=60_000):
+        assert panel.compute_slice()
+    assert panel.cancel_button.isEnabled() and not panel.slice_button.isEnabled()
+    with qtbot.waitSignal(panel.lane.returned, timeout=60_000):
+        panel.cancel_button.click()
+    result = panel.slice
+    assert not result.complete
+    done = np.all(np.isfinite(result.losses), axis=0)
+    assert 0 < done.sum() < 401
+    assert not np.isfinite(result.losses[:, ~done]).any()  # the rest was never computed
+    assert panel.info.text().startswith(f"Cancelled: {done.sum()} of 401 rows")
+    assert panel.slice_button.isEnabled() and not panel.cancel_button.isEnabled()
+    assert not panel.three_d.isChecked() or panel._surface is None
+
+
+def test_a_new_training_forgets_the_old_slice(qtbot, view):
+    train(qtbot, view, CIRCLE)
+    panel = view.landscape
+    panel.resolution = 11
+    with qtbot.waitSignal(panel.lane.returned, timeout=60_000):
+        panel.compute_slice()
+    assert panel.slice is not None
+    train(qtbot, view, CIRCLE)
+    assert panel.slice is None and panel.plot.values.size == 0
+    view.model_kind.setCurrentText("linear")
+    view.dataset.setCurrentIndex(view.dataset.findData("line"))
+    train(qtbot, view, LINE)
+    assert not panel.slice_button.isVisibleTo(view)
+    assert panel.plot.values.shape == (121, 121)
