@@ -164,3 +164,14 @@ def test_a_new_training_forgets_the_old_slice(qtbot, view):
     train(qtbot, view, LINE)
     assert not panel.slice_button.isVisibleTo(view)
     assert panel.plot.values.shape == (121, 121)
+
+
+def test_3d_without_opengl_says_so_and_the_flat_view_comes_back(qtbot, view):
+    train(qtbot, view, LINE)
+    panel = view.landscape
+    panel.three_d.setChecked(True)
+    assert panel.stack.currentWidget() is panel.view3d
+    assert "needs OpenGL" in panel.view3d.message.text()
+    assert panel.view3d.gl_widget is None
+    panel.three_d.setChecked(False)
+    assert panel.stack.currentWidget() is panel.plot
