@@ -17,6 +17,7 @@ Public names (imported from their module on first use, so start-up stays lazy):
 - ``sharpness``: ``top_eigenvalues``
 - ``theory``: ``linear_theory``
 - ``bowl``: ``LineBowl``, ``bowl_region``
+- ``scaling``: ``compare_scaling``, ``scaling_side``
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ _WHERE = {
     "top_eigenvalues": "sharpness",
     "linear_theory": "theory",
     "LineBowl": "bowl", "bowl_region": "bowl",
+    "compare_scaling": "scaling", "scaling_side": "scaling",
 }
 
 __all__ = sorted(_WHERE)

@@ -44,6 +44,7 @@ from lrdesk.gui.models.files import (
 )
 from lrdesk.gui.models.landscape_panel import LandscapePanel
 from lrdesk.gui.models.rate_marks import RateMarks
+from lrdesk.gui.models.scaling_view import ScalingView
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -226,6 +227,8 @@ class ModelView(QWidget):
         self.side_tabs = QTabWidget(self)
         self.side_tabs.addTab(self.landscape, "Loss surface")
         self.side_tabs.addTab(self.acc_plot, "Accuracy")
+        self.scaling = ScalingView(self)
+        self.side_tabs.addTab(self.scaling, "Feature scaling")
         plots.addWidget(self.side_tabs, 0, 2, 2, 1)
         plots.setColumnStretch(0, 3)
         plots.setColumnStretch(1, 3)

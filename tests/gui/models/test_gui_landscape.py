@@ -175,3 +175,21 @@ def test_3d_without_opengl_says_so_and_the_flat_view_comes_back(qtbot, view):
     assert panel.view3d.gl_widget is None
     panel.three_d.setChecked(False)
     assert panel.stack.currentWidget() is panel.plot
+
+
+def test_feature_scaling_side_by_side_says_both_condition_numbers(qtbot, view):
+    from lrdesk.core.models.datasets import make_dataset
+    from lrdesk.gui.shared.formatting import format_number
+
+    view.side_tabs.setCurrentWidget(view.scaling)
+    qtbot.waitUntil(lambda: view.scaling.sides is not None)
+    for text, flag in zip(view.scaling.texts, (False, True), strict=True):
+        d = make_dataset("housing", standardize=flag)
+        Xt = np.column_stack([d.X_train, np.ones(d.n_train)])
+        eig = np.linalg.eigvalsh(2.0 / d.n_train * Xt.T @ Xt)
+        assert f"= {format_number(eig[-1] / eig[0], 3)}." in text.text()
+        assert f"Stable rate 2/λmax = {format_number(2 / eig[-1], 3)}" in text.text()
+    for plot, side in zip(view.scaling.plots, view.scaling.sides, strict=True):
+        assert plot.values.shape == (101, 101)
+        px, py = plot.path_data(0)
+        np.testing.assert_allclose(np.column_stack([px, py]), side.path[:, :2])
