@@ -33,6 +33,7 @@ from lrdesk.gui.models.landscape_job import (
 )
 from lrdesk.gui.models.landscape_plot import LandscapePlot
 from lrdesk.gui.models.landscape_surface import BowlSurface, GridSurface
+from lrdesk.gui.models.scrub import recorded_index
 from lrdesk.gui.shared.background import Lane
 from lrdesk.gui.shared.formatting import format_number
 
@@ -69,6 +70,7 @@ class LandscapePanel(QWidget):
         self._surface = None  # what the 3-D view shows
         self.view3d = None
         self._colors_3d: list[str] = []
+        self._step: int | None = None  # the scrubbed step, None: the newest
         self.resolution = RESOLUTION  # grid points a side
         self.chunk_points = CHUNK_POINTS  # grid points between two looks at Cancel
         self._build()
@@ -113,6 +115,7 @@ class LandscapePanel(QWidget):
     def show_snapshot(self, snap, colors: list[str], selected: int) -> None:
         """Draw the newest training snapshot: the bowl and its paths, or the paths on the slice."""
         self._snap, self._colors, self._selected = snap, list(colors), selected
+        self._step = None
         if snap is None or snap.network is None:
             return
         if is_line_model(snap):
@@ -124,6 +127,17 @@ class LandscapePanel(QWidget):
                 self._forget_slice()
             elif self.slice is not None:
                 self._draw_paths(self.slice.paths)
+        self._update_3d_paths()
+
+    def show_step(self, step: int | None) -> None:
+        """Cut every path at ``step`` (None: show them whole), in 2-D and in 3-D."""
+        self._step = step
+        if self._snap is None:
+            return
+        if is_line_model(self._snap):
+            self._draw_paths(self._snap.paths)
+        elif self.slice is not None:
+            self._draw_paths(self.slice.paths)
         self._update_3d_paths()
 
     def shutdown(self) -> None:
@@ -244,9 +258,16 @@ class LandscapePanel(QWidget):
             widget.setVisible(on)
 
     def _draw_paths(self, paths: list[Array]) -> None:
-        colors = self._path_colors(len(paths))
-        self.plot.set_paths([np.asarray(p)[:, :2] if np.asarray(p).ndim == 2 else p
-                             for p in paths], colors)
+        self.plot.set_paths(self._cut(paths), self._path_colors(len(paths)))
+
+    def _cut(self, paths: list[Array]) -> list[Array]:
+        """Each path up to the scrubbed step (its last recorded point not after it)."""
+        paths = [np.asarray(p, dtype=float)[:, :2] for p in paths]
+        snap, step = self._snap, self._step
+        if step is None or snap is None:
+            return paths
+        return [p[:recorded_index(snap.path_steps[k], step) + 1] if k < len(snap.path_steps)
+                else p for k, p in enumerate(paths)]
 
     def _path_colors(self, n: int) -> list[str]:
         return (list(self._colors) + ["#555555"] * max(0, n - len(self._colors)))[:n]
@@ -290,5 +311,5 @@ class LandscapePanel(QWidget):
     def plot_paths(self) -> list[Array]:
         """The paths as the surface shows them: (w, b) on the bowl, (α, β) on a slice."""
         if self._snap is not None and is_line_model(self._snap):
-            return [np.asarray(p, dtype=float) for p in self._snap.paths]
-        return [] if self.slice is None else list(self.slice.paths)
+            return self._cut(self._snap.paths)
+        return [] if self.slice is None else self._cut(self.slice.paths)

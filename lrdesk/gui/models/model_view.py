@@ -45,6 +45,7 @@ from lrdesk.gui.models.files import (
 from lrdesk.gui.models.landscape_panel import LandscapePanel
 from lrdesk.gui.models.rate_marks import RateMarks
 from lrdesk.gui.models.scaling_view import ScalingView
+from lrdesk.gui.models.scrub import RunScrubber, StepMarks, snapshot_at
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -237,6 +238,10 @@ class ModelView(QWidget):
         layout.addLayout(grid)
         layout.addLayout(buttons)
         layout.addWidget(self.banner)
+        self.scrubber = RunScrubber(self)
+        self.scrubber.step_chosen.connect(self._scrub)
+        self.step_marks = StepMarks((self.loss_plot, self.sharp_plot, self.acc_plot))
+        layout.addWidget(self.scrubber)
         layout.addLayout(plots, 1)
 
     def _refresh_rate_marks(self, *_args) -> None:
@@ -339,6 +344,7 @@ class ModelView(QWidget):
             return False
         self._snap = None
         self._clear_curves()
+        self.scrubber.set_last_step(None)
         self.banner.setText("Training…")
         self.progress.setFormat("%p%")
         self._set_drawing(False)
@@ -374,6 +380,8 @@ class ModelView(QWidget):
             if self._snap is not None:
                 self._pending.append("_paint_data")
                 self._paint(every_part=True)
+                if self.scrubber.step() is not None:
+                    self._scrub(self.scrubber.step())
 
     def _busy(self, busy: bool) -> None:
         self.train_button.setEnabled(not busy)
@@ -394,6 +402,8 @@ class ModelView(QWidget):
         self._take(snap)
         self._paint(every_part=True)
         self._timer.stop()
+        self.scrubber.set_last_step(max((int(s[-1]) for s in snap.path_steps if len(s)),
+                                        default=None))
         self.banner.setText(self._verdict_text(snap))
         self.progress.setFormat("%p%" if snap.done else "cancelled at %p%")
 
@@ -508,6 +518,15 @@ class ModelView(QWidget):
             sh = np.array(snap.sharpness[k], dtype=float).reshape(-1, 2)
             fine = np.isfinite(sh[:, 1])
             self.sharp_curves[k].setData(*thinned(sh[fine, 0], sh[fine, 1]))
+
+    def _scrub(self, step: int | None) -> None:
+        """Show every view as it was at ``step`` of the finished training (None: its end)."""
+        snap = self._snap
+        if snap is None or snap.network is None:
+            return
+        self._paint_data(snap if step is None else snapshot_at(snap, step))
+        self.step_marks.show(step)
+        self.landscape.show_step(step)
 
     def _paint_landscape(self, snap: Snapshot) -> None:
         self.landscape.show_snapshot(snap, [self._color(snap, k) for k in

@@ -85,16 +85,20 @@ def stability_limit(kind: str, learning_rate: float, hypers: dict[str, float]) -
 def _surface(trainer: Trainer, P: Array, bounds) -> tuple[Array, Array, Array]:
     (x0, x1), (y0, y1) = bounds
     gx, gy = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
+    return gx, gy, decision_surface(trainer.network, P, gx, gy)
+
+
+def decision_surface(net, P: Array, gx: Array, gy: Array) -> Array:
+    """(K, len(gy), len(gx)): P(class 1), or the predicted class, of every run over the grid."""
     xx, yy = np.meshgrid(gx, gy)
     pts = np.column_stack([xx.ravel(), yy.ravel()])
-    net = trainer.network
     with np.errstate(all="ignore"):
         z = net.forward(np.ascontiguousarray(P), pts)[-1]
         if net.loss_kind == "bce":
             value = 1.0 / (1.0 + np.exp(-np.clip(z[..., 0], -60, 60)))
         else:
             value = net.decide(z)
-    return gx, gy, value.reshape(len(P), GRID, GRID)
+    return value.reshape(len(P), len(gy), len(gx))
 
 
 def snapshot(trainer: Trainer, spec: ModelExperiment, bounds, limits, done: bool) -> Snapshot:

@@ -193,3 +193,42 @@ def test_feature_scaling_side_by_side_says_both_condition_numbers(qtbot, view):
         assert plot.values.shape == (101, 101)
         px, py = plot.path_data(0)
         np.testing.assert_allclose(np.column_stack([px, py]), side.path[:, :2])
+
+
+def test_scrubbing_a_finished_line_run_moves_the_fit_the_loss_mark_and_the_bowl(qtbot, view):
+    snap = train(qtbot, view, LINE)
+    scrubber = view.scrubber
+    assert scrubber.slider.isEnabled() and scrubber.step() is None
+    ref = Trainer(view.experiment()).run_to_end()
+    steps = [t for t, _ in ref.path[0]]
+    assert scrubber.slider.maximum() == max(t for path in ref.path for t, _ in path)
+    scrubber.slider.setValue(10)
+    w, b = dict(ref.path[0])[10]
+    x, y = view.fit_curves[0].getData()
+    np.testing.assert_allclose(y, w * x + b, rtol=1e-12)
+    assert view.step_marks.lines[0].isVisible() and view.step_marks.lines[0].value() == 10
+    px, py = view.landscape.plot.path_data(0)
+    assert len(px) == steps.index(10) + 1 and (px[-1], py[-1]) == pytest.approx((w, b))
+    scrubber.end_button.click()
+    assert scrubber.step() is None and not view.step_marks.lines[0].isVisible()
+    assert len(view.landscape.plot.path_data(0)[0]) == len(snap.paths[0])
+    w_end, b_end = snap.paths[0][-1]
+    x, y = view.fit_curves[0].getData()
+    np.testing.assert_allclose(y, w_end * x + b_end, rtol=1e-12)
+    assert view.start()  # a new training: nothing to scrub until it ends
+    assert not scrubber.slider.isEnabled()
+    qtbot.waitUntil(lambda: not view.is_training(), timeout=60_000)
+
+
+def test_scrubbing_a_classifier_redraws_its_boundary_at_that_step(qtbot, view):
+    from lrdesk.gui.models.training_job import decision_surface
+
+    snap = train(qtbot, view, CIRCLE)
+    ref = Trainer(view.experiment()).run_to_end()
+    step = ref.path[0][3][0]  # a recorded step early in training
+    view.scrubber.slider.setValue(step)
+    P = np.array([dict(ref.path[k])[step] for k in range(2)])
+    expected = decision_surface(snap.network, P, snap.grid_x, snap.grid_y)
+    np.testing.assert_allclose(view.heat.image, expected[0].T, rtol=1e-12)
+    view.shown_run.setCurrentIndex(1)  # the other run, at the same step
+    np.testing.assert_allclose(view.heat.image, expected[1].T, rtol=1e-12)
