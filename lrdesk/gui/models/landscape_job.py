@@ -20,6 +20,8 @@ Array = np.ndarray
 
 DIRECTIONS = {"random": "filter-normalised random directions", "pca": "the path's top two "
               "principal directions"}
+#: the same, short enough for a menu
+DIRECTION_NAMES = {"random": "Random directions", "pca": "Path's main directions"}
 RESOLUTION = 41
 SEND_SECONDS = 1 / 20
 

@@ -10,6 +10,7 @@ the same surface and paths in the 3-D view (or says why OpenGL cannot draw here)
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 from lrdesk.core.models.bowl import LineBowl, bowl_region
 from lrdesk.core.models.landscape import CHUNK_POINTS
 from lrdesk.gui.models.landscape_job import (
+    DIRECTION_NAMES,
     DIRECTIONS,
     RESOLUTION,
     SliceProgress,
@@ -78,10 +81,13 @@ class LandscapePanel(QWidget):
     def _build(self) -> None:
         self.title = QLabel("Loss surface", self)
         self.directions = QComboBox(self)
-        for key, text in DIRECTIONS.items():
+        for key, text in DIRECTION_NAMES.items():
             self.directions.addItem(text, key)
+            self.directions.setItemData(self.directions.count() - 1, DIRECTIONS[key].capitalize(),
+                                        Qt.ItemDataRole.ToolTipRole)
         self.directions.setToolTip("The two directions of the plane through the shown run's "
-                                   "last parameters")
+                                   "last parameters: filter-normalised random ones (Li et al., "
+                                   "2018), or the two its path moved along most")
         self.slice_button = QPushButton("Slice", self)
         self.slice_button.setToolTip("Compute the loss on a plane through the shown run's "
                                      "parameters and project every run's path on it")
@@ -92,11 +98,13 @@ class LandscapePanel(QWidget):
         self.progress = QProgressBar(self)
         self.progress.setFormat("%p%")
         self.progress.setValue(0)
+        self.progress.setMaximumWidth(self.fontMetrics().horizontalAdvance("0" * 12))
         self.three_d = QCheckBox("3-D", self)
         self.three_d.setToolTip("The same surface and paths as a landscape to turn with the mouse")
         self.three_d.toggled.connect(self._show_3d)
         self.info = QLabel("Train a model to see its loss surface and the runs' paths.", self)
         self.info.setWordWrap(True)
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.plot = LandscapePlot(self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.plot)
@@ -192,7 +200,11 @@ class LandscapePanel(QWidget):
         self._slice_network = snap.network
         self.slice = None
         self.progress.setValue(0)
-        self.info.setText(f"Computing the slice along {self.directions.currentText()}…")
+        self.plot.set_optimum(None)
+        self.plot.set_paths([], [])
+        self.plot.setLabel("bottom", "α (first direction)")
+        self.plot.setLabel("left", "β (second direction)")
+        self.info.setText(f"Computing the slice along {DIRECTIONS[self.directions.currentData()]}…")
         self.lane.start(slice_job(snap.network, snap.X_train, snap.y_train, paths, run,
                                   self.directions.currentData(), self.resolution,
                                   framed=framed, chunk_points=self.chunk_points))
@@ -214,9 +226,6 @@ class LandscapePanel(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(1 if result.complete else 0)
         self.plot.set_grid(result.alphas, result.betas, result.losses)
-        self.plot.set_optimum(None)
-        self.plot.setLabel("bottom", "α (first direction)")
-        self.plot.setLabel("left", "β (second direction)")
         self.title.setText(f"Loss slice through run {result.centre_run + 1}")
         done = np.isfinite(result.losses).all(axis=0).sum()
         words = (f"The training loss on the plane through run {result.centre_run + 1}'s last "

@@ -8,7 +8,7 @@ built the first time it is shown (a few milliseconds of arithmetic).
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from lrdesk.core.models.scaling import ScalingSide, compare_scaling
 from lrdesk.gui.models.landscape_plot import LandscapePlot
@@ -34,19 +34,22 @@ class ScalingView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sides: tuple[ScalingSide, ScalingSide] | None = None
-        self.plots = [LandscapePlot(self, title=t) for t in ("Raw features",
-                                                            "Standardised features")]
+        self.plots = [LandscapePlot(self, title=t) for t in ("Raw", "Standardised")]
         self.texts = [QLabel(self), QLabel(self)]
         intro = QLabel("House prices, fitted by linear regression with plain gradient descent "
                        "at each version's fastest rate. The loss over the two weights (the "
                        "intercept at its best value); the star is the best fit.", self)
-        intro.setWordWrap(True)
+        for label in (intro, *self.texts):  # wrapped text takes the width it is given
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(intro, 0, 0, 1, 2)
         for column, (plot, text) in enumerate(zip(self.plots, self.texts, strict=True)):
-            text.setWordWrap(True)
+            plot.setMinimumSize(120, 120)
+            plot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
             grid.addWidget(plot, 1, column)
+            grid.setColumnStretch(column, 1)
             grid.addWidget(text, 2, column)
         grid.setRowStretch(1, 1)
 
@@ -62,6 +65,6 @@ class ScalingView(QWidget):
             plot.set_optimum(side.theory.optimum[:2])
             plot.set_paths([side.path[:, :2]], [RUN_COLORS[0]])
             first, second = side.feature_names
-            plot.setLabel("bottom", f"weight of {first}")
-            plot.setLabel("left", f"weight of {second}")
+            plot.setLabel("bottom", f"w {first}")
+            plot.setLabel("left", f"w {second}")
             text.setText(side_text(side))

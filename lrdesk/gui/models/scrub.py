@@ -98,8 +98,9 @@ class StepMarks:
         import pyqtgraph as pg
 
         self.plots = list(plots)
-        self.lines = [pg.InfiniteLine(angle=90, pen=pg.mkPen("#E69F00", width=1.5))
-                      for _ in self.plots]
+        # grey and dashed: no run's colour, seen on a dark or a light plot
+        pen = pg.mkPen("#8A8A8A", width=1.5, style=Qt.PenStyle.DashLine)
+        self.lines = [pg.InfiniteLine(angle=90, pen=pen) for _ in self.plots]
 
     def show(self, step: int | None) -> None:
         for plot, line in zip(self.plots, self.lines, strict=True):
