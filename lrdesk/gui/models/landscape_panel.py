@@ -199,6 +199,7 @@ class LandscapePanel(QWidget):
         paths = [p.copy() for p in snap.paths]
         self._slice_network = snap.network
         self.slice = None
+        self.progress.setFormat("%p%")
         self.progress.setValue(0)
         self.plot.set_optimum(None)
         self.plot.set_paths([], [])
@@ -223,11 +224,12 @@ class LandscapePanel(QWidget):
 
     def _sliced(self, result: SliceResult) -> None:
         self.slice = result
-        self.progress.setRange(0, 1)
-        self.progress.setValue(1 if result.complete else 0)
+        done = int(np.isfinite(result.losses).all(axis=0).sum())
+        self.progress.setRange(0, len(result.betas))
+        self.progress.setValue(done)
+        self.progress.setFormat("%p%" if result.complete else "cancelled at %p%")
         self.plot.set_grid(result.alphas, result.betas, result.losses)
         self.title.setText(f"Loss slice through run {result.centre_run + 1}")
-        done = np.isfinite(result.losses).all(axis=0).sum()
         words = (f"The training loss on the plane through run {result.centre_run + 1}'s last "
                  f"parameters along {DIRECTIONS[result.plane.kind]}; each run's path projected "
                  "on it.")

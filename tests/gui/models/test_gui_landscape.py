@@ -146,6 +146,8 @@ def test_cancel_stops_a_slice_and_keeps_the_rows_done(qtbot, view):
     assert 0 < done.sum() < 401
     assert not np.isfinite(result.losses[:, ~done]).any()  # the rest was never computed
     assert panel.info.text().startswith(f"Cancelled: {done.sum()} of 401 rows")
+    assert panel.progress.value() == done.sum() and panel.progress.maximum() == 401
+    assert panel.progress.format() == "cancelled at %p%"
     assert panel.slice_button.isEnabled() and not panel.cancel_button.isEnabled()
     assert not panel.three_d.isChecked() or panel._surface is None
 
