@@ -1,8 +1,8 @@
 """The landscape-slice job that runs on a ``Lane``'s thread, and what it hands the GUI.
 
 The slice is ``core.models.landscape``'s: the training loss at θ + α·d1 + β·d2 around the shown
-run's last parameters θ, along two filter-normalised random directions or the path's top two
-principal directions. The grid is computed a few rows at a time; between chunks the job sends
+run's last parameters θ, along two filter-normalised random directions, the path's top two
+principal directions or the Hessian's two sharpest directions at θ. The grid is computed a few rows at a time; between chunks the job sends
 its progress with a fresh copy of the rows done so far and stops once it is no longer wanted
 (Cancel, a new slice, the window closing), returning what it has.
 """
@@ -14,14 +14,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrdesk.core.models.landscape import Plane, grid_around, pca_plane, random_plane, slice_rows
+from lrdesk.core.models.landscape import (
+    Plane,
+    grid_around,
+    hessian_plane,
+    pca_plane,
+    random_plane,
+    slice_rows,
+)
 
 Array = np.ndarray
 
 DIRECTIONS = {"random": "filter-normalised random directions", "pca": "the path's top two "
-              "principal directions"}
+              "principal directions", "hessian": "the two sharpest directions (the top "
+              "eigenvectors of the Hessian)"}
 #: the same, short enough for a menu
-DIRECTION_NAMES = {"random": "Random directions", "pca": "Path's main directions"}
+DIRECTION_NAMES = {"random": "Random directions", "pca": "Path's main directions",
+                   "hessian": "Sharpest directions"}
 RESOLUTION = 41
 SEND_SECONDS = 1 / 20
 
@@ -46,7 +55,10 @@ class SliceResult:
     centre_run: int
 
 
-def make_plane(network, centre: Array, path: Array, directions: str, seed: int = 0) -> Plane:
+def make_plane(network, centre: Array, path: Array, directions: str, X: Array, y: Array,
+               seed: int = 0) -> Plane:
+    if directions == "hessian":
+        return hessian_plane(network, centre, X, y)
     if directions == "pca":
         return pca_plane(path, centre)
     if directions == "random":
@@ -74,7 +86,7 @@ def slice_job(network, X: Array, y: Array, paths: list[Array], centre_run: int,
 
     def job(task):
         centre = paths[centre_run][-1]
-        plane = make_plane(network, centre, paths[centre_run], directions, seed)
+        plane = make_plane(network, centre, paths[centre_run], directions, X, y, seed)
         keep = framed if framed is not None else list(range(len(paths)))
         inside = [p for k, p in enumerate(paths) if k in keep and len(p)]
         frame = np.vstack(inside) if inside else None

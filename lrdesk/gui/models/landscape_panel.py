@@ -87,7 +87,8 @@ class LandscapePanel(QWidget):
                                         Qt.ItemDataRole.ToolTipRole)
         self.directions.setToolTip("The two directions of the plane through the shown run's "
                                    "last parameters: filter-normalised random ones (Li et al., "
-                                   "2018), or the two its path moved along most")
+                                   "2018), the two its path moved along most, or the two of "
+                                   "sharpest curvature")
         self.slice_button = QPushButton("Slice", self)
         self.slice_button.setToolTip("Compute the loss on a plane through the shown run's "
                                      "parameters and project every run's path on it")
@@ -236,6 +237,13 @@ class LandscapePanel(QWidget):
         if result.plane.explained is not None:
             a, b = result.plane.explained
             words += f" The two directions hold {100 * (a + b):.0f} % of the path's movement."
+        curvatures = getattr(result.plane, "curvatures", None)
+        if curvatures is not None:
+            top = curvatures[0]
+            words += (f" Their curvatures are λ1 = {format_number(top, 3)} and λ2 = "
+                      f"{format_number(curvatures[1], 3)}: plain gradient descent is stable "
+                      f"along them below the rate 2/λ1 = {format_number(2 / top, 3)}." if top > 0
+                      else "")
         if not result.complete:
             words = f"Cancelled: {done} of {len(result.betas)} rows computed. " + words
         self.info.setText(words)

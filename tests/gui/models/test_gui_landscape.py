@@ -11,6 +11,7 @@ from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, Mod
 from lrdesk.core.models.theory import linear_hessian
 from lrdesk.core.models.training import Trainer
 from lrdesk.gui.models.model_view import ModelView
+from lrdesk.gui.shared.formatting import format_number
 from lrdesk.gui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -95,7 +96,7 @@ CIRCLE = ModelExperiment(DataSpec("circle"), ModelSpec("mlp", (8,), "tanh"),
                          (ModelRunSpec(0.3), ModelRunSpec(3.0)), steps=None, epochs=60)
 
 
-@pytest.mark.parametrize("directions", ["random", "pca"])
+@pytest.mark.parametrize("directions", ["random", "pca", "hessian"])
 def test_a_slice_is_the_loss_at_its_points_and_holds_the_projected_paths(qtbot, view,
                                                                           directions):
     snap = train(qtbot, view, CIRCLE)
@@ -122,6 +123,8 @@ def test_a_slice_is_the_loss_at_its_points_and_holds_the_projected_paths(qtbot, 
         a, b = result.paths[k].T
         assert result.alphas[0] <= a.min() and a.max() <= result.alphas[-1]
         assert result.betas[0] <= b.min() and b.max() <= result.betas[-1]
+    if directions == "hessian":  # the sharpest curvature and its stable rate, in words
+        assert f"2/λ1 = {format_number(2 / plane.curvatures[0], 3)}" in panel.info.text()
     if directions == "pca":  # the plane of the path's own principal directions holds it
         rebuilt = plane.center + result.paths[0] @ np.vstack([plane.d1, plane.d2])
         share = 1 - np.sum((rebuilt - snap.paths[0]) ** 2) / np.sum(
@@ -181,7 +184,6 @@ def test_3d_without_opengl_says_so_and_the_flat_view_comes_back(qtbot, view):
 
 def test_feature_scaling_side_by_side_says_both_condition_numbers(qtbot, view):
     from lrdesk.core.models.datasets import make_dataset
-    from lrdesk.gui.shared.formatting import format_number
 
     view.side_tabs.setCurrentWidget(view.scaling)
     qtbot.waitUntil(lambda: view.scaling.sides is not None)
