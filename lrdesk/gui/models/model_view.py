@@ -360,6 +360,7 @@ class ModelView(QWidget):
         self._timer.stop()
         self.lane.shutdown(2.0)
         self.landscape.shutdown()
+        self.scrubber.stop()
 
     def set_spec(self, _spec, _run) -> None:
         """The surfaces' experiment changed: a model experiment does not depend on it."""

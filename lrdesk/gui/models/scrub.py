@@ -3,7 +3,8 @@
 The trainer records each run's parameters every few steps (``Trainer.path``); at a chosen step
 each run is shown at its last recorded point not after it, and the data view's decision surface
 or fitted line is recomputed from those parameters. ``RunScrubber`` is the timeline under the
-controls: a slider over the steps, enabled once training has finished.
+controls: a slider over the steps, enabled once training has finished, and Replay, which moves
+it from the start to the end in about ``REPLAY_SECONDS``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from lrdesk.gui.models.training_job import Snapshot, decision_surface
 
 Array = np.ndarray
+
+REPLAY_SECONDS = 5.0
+REPLAY_MS = 33  # about 30 frames a second
 
 
 def recorded_index(path_steps: Array, step: int) -> int:
@@ -54,6 +58,12 @@ class RunScrubber(QWidget):
         self.slider.setToolTip("Drag to see every view as it was at an earlier step")
         self.slider.valueChanged.connect(self._moved)
         self.label = QLabel("Train, then drag to look back", self)
+        self.replay_button = QPushButton("Replay", self)
+        self.replay_button.setToolTip("Play the finished training again, from the first step")
+        self.replay_button.clicked.connect(self.replay)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REPLAY_MS)
+        self._timer.timeout.connect(self._advance)
         self.end_button = QPushButton("End", self)
         self.end_button.setToolTip("Show the end of training again")
         self.end_button.clicked.connect(self.show_end)
@@ -64,17 +74,19 @@ class RunScrubber(QWidget):
         row.addWidget(scrub)
         row.addWidget(self.slider, 1)
         row.addWidget(self.label)
+        row.addWidget(self.replay_button)
         row.addWidget(self.end_button)
         self.set_last_step(None)
 
     def set_last_step(self, last: int | None) -> None:
         """Enable the timeline over steps 0..last (None: nothing to scrub yet); at the end."""
+        self._timer.stop()
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, last or 0))
         self.slider.setValue(self.slider.maximum())
         self.slider.blockSignals(False)
         on = last is not None
-        for widget in (self.slider, self.end_button):
+        for widget in (self.slider, self.end_button, self.replay_button):
             widget.setEnabled(on)
         self.label.setText(f"step {last} of {last}" if on else "Train, then drag to look back")
 
@@ -84,7 +96,30 @@ class RunScrubber(QWidget):
         return None if value >= self.slider.maximum() else value
 
     def show_end(self) -> None:
+        self._timer.stop()
         self.slider.setValue(self.slider.maximum())
+
+    def replay(self) -> None:
+        """Move from step 0 to the end, a few steps a frame (a second click stops)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            return
+        self.slider.setValue(0)
+        self._timer.start()
+
+    def is_replaying(self) -> bool:
+        return self._timer.isActive()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _advance(self) -> None:
+        frames = REPLAY_SECONDS * 1000 / REPLAY_MS
+        stride = max(1, round(self.slider.maximum() / frames))
+        value = min(self.slider.maximum(), self.slider.value() + stride)
+        self.slider.setValue(value)
+        if value >= self.slider.maximum():
+            self._timer.stop()
 
     def _moved(self, value: int) -> None:
         self.label.setText(f"step {value} of {self.slider.maximum()}")

@@ -236,3 +236,17 @@ def test_scrubbing_a_classifier_redraws_its_boundary_at_that_step(qtbot, view):
     np.testing.assert_allclose(view.heat.image, expected[0].T, rtol=1e-12)
     view.shown_run.setCurrentIndex(1)  # the other run, at the same step
     np.testing.assert_allclose(view.heat.image, expected[1].T, rtol=1e-12)
+
+
+def test_replay_plays_the_finished_run_from_the_start_to_the_end(qtbot, view):
+    train(qtbot, view, LINE)
+    scrubber = view.scrubber
+    seen = []
+    scrubber.step_chosen.connect(seen.append)
+    scrubber.replay_button.click()
+    assert scrubber.is_replaying() and seen[0] == 0
+    qtbot.waitUntil(lambda: not scrubber.is_replaying(), timeout=30_000)
+    assert seen[-1] is None  # at the end: the whole runs again
+    steps = [s for s in seen if s is not None]
+    assert steps == sorted(steps) and len(steps) > 5
+    assert len(view.landscape.plot.path_data(0)[0]) == len(view.snapshot().paths[0])
