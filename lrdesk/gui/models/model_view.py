@@ -179,7 +179,8 @@ class ModelView(QWidget):
             grid.addWidget(widget, i // 5, 2 * (i % 5) + 1)
         self.rate_marks = RateMarks(self.rates, self)
         grid.addWidget(self.rate_marks, 2, 3)
-        for changed in (self.dataset.currentIndexChanged, self.model_kind.currentTextChanged):
+        for changed in (self.dataset.currentIndexChanged, self.model_kind.currentTextChanged,
+                        self.optimizer.currentTextChanged):
             changed.connect(self._refresh_rate_marks)
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
@@ -245,7 +246,8 @@ class ModelView(QWidget):
         layout.addLayout(plots, 1)
 
     def _refresh_rate_marks(self, *_args) -> None:
-        self.rate_marks.refresh(DataSpec(self.dataset.currentData()), self.model_kind.currentText())
+        self.rate_marks.refresh(DataSpec(self.dataset.currentData()), self.model_kind.currentText(),
+                                self.optimizer.currentText())
 
     # --- the experiment ---------------------------------------------------------------------
     def experiment(self) -> ModelExperiment:

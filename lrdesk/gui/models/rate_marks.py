@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from lrdesk.core.models.data_setup import make_data
 from lrdesk.core.models.theory import linear_theory
+from lrdesk.core.optim.catalog import resolve_hypers
 from lrdesk.gui.controls.lr_widgets import mark_icon
 from lrdesk.gui.shared.formatting import format_number
 from lrdesk.gui.shared.palette import ALARM_COLOR, FASTEST_COLOR
@@ -19,9 +20,12 @@ from lrdesk.gui.shared.palette import ALARM_COLOR, FASTEST_COLOR
 MAX_RATES = 8
 
 
-def exact_rates(data_spec, model_kind: str) -> tuple[float | None, float | None]:
-    """(2/λmax, 2/(λmin + λmax)) of the data, for linear regression; else Nones."""
-    if model_kind != "linear":
+def exact_rates(data_spec, model_kind: str, optimizer: str = "sgd"
+                ) -> tuple[float | None, float | None]:
+    """(2/λmax, 2/(λmin + λmax)) of the data for linear regression by plain gradient descent;
+    with heavy-ball momentum β the limit (2 + 2β)/λmax and no fastest rate (it depends on β
+    too); Nones for other models and optimizers, where no rate is exact."""
+    if model_kind != "linear" or optimizer not in ("sgd", "momentum"):
         return None, None
     try:
         data = make_data(data_spec)
@@ -30,6 +34,9 @@ def exact_rates(data_spec, model_kind: str) -> tuple[float | None, float | None]
     if data.task != "regression":
         return None, None
     theory = linear_theory(data)
+    if optimizer == "momentum":
+        beta = resolve_hypers("momentum", {})["momentum"]
+        return (2.0 + 2.0 * beta) * theory.lr_max_stable / 2.0, None
     return theory.lr_max_stable, theory.lr_optimal
 
 
@@ -40,6 +47,7 @@ class RateMarks(QWidget):
         super().__init__(parent)
         self.rates = rates
         self.limit: float | None = None
+        self.optimizer = "sgd"
         self.fastest: float | None = None
         self.fastest_button = QPushButton(self)
         self.fastest_button.setIcon(mark_icon(FASTEST_COLOR))
@@ -54,16 +62,19 @@ class RateMarks(QWidget):
         row.addStretch(1)
         self.show_rates(None, None)
 
-    def refresh(self, data_spec, model_kind: str) -> None:
-        self.show_rates(*exact_rates(data_spec, model_kind))
+    def refresh(self, data_spec, model_kind: str, optimizer: str = "sgd") -> None:
+        self.optimizer = optimizer
+        self.show_rates(*exact_rates(data_spec, model_kind, optimizer))
 
     def show_rates(self, limit: float | None, fastest: float | None) -> None:
         self.limit, self.fastest = limit, fastest
         for button, name, rate, tip in (
             (self.fastest_button, "Fastest", fastest, "The rate that gets plain gradient descent "
              "to the best fit in the fewest steps: 2 / (smallest + largest curvature)."),
-            (self.limit_button, "Limit", limit, "Above this rate plain gradient descent "
-             "overshoots more at every step and diverges: 2 / (largest curvature)."),
+            (self.limit_button, "Limit", limit, "Above this rate gradient descent with "
+             "momentum β diverges: (2 + 2β) / (largest curvature)." if self.optimizer ==
+             "momentum" else "Above this rate plain gradient descent overshoots more at every "
+             "step and diverges: 2 / (largest curvature)."),
         ):
             button.setVisible(rate is not None)
             if rate is not None:

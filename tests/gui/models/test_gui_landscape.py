@@ -250,3 +250,22 @@ def test_replay_plays_the_finished_run_from_the_start_to_the_end(qtbot, view):
     steps = [s for s in seen if s is not None]
     assert steps == sorted(steps) and len(steps) > 5
     assert len(view.landscape.plot.path_data(0)[0]) == len(view.snapshot().paths[0])
+
+
+def test_with_momentum_the_limit_is_two_plus_two_beta_over_lambda_and_holds(qtbot, view):
+    from lrdesk.core.models.data_setup import make_data
+
+    view.set_experiment(LINE)
+    view.optimizer.setCurrentText("momentum")
+    marks = view.rate_marks
+    high = np.linalg.eigvalsh(linear_hessian(make_data(LINE.data).X_train))[-1]
+    assert marks.limit == pytest.approx((2 + 2 * 0.9) / high, rel=1e-12)
+    assert marks.fastest is None and not marks.fastest_button.isVisibleTo(view)
+    view.rates.setText(f"{0.97 * marks.limit!r}, {1.03 * marks.limit!r}")
+    view.epochs.setValue(400)
+    assert view.start()
+    qtbot.waitUntil(lambda: not view.is_training(), timeout=60_000)
+    below, above = view.snapshot().verdicts
+    assert below != "diverged" and above == "diverged"
+    view.optimizer.setCurrentText("adam")  # no exact rate for Adam: no marks
+    assert marks.limit is None and not marks.limit_button.isVisibleTo(view)
