@@ -55,8 +55,10 @@ def is_line_model(snap) -> bool:
 class LandscapePanel(QWidget):
     """The bowl or slice with the paths, its controls, and the 3-D view of the same."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, selected_run=None) -> None:
+        """``selected_run()``: the run the slice goes through (the one the data view shows)."""
         super().__init__(parent)
+        self._selected_run = selected_run
         self.lane = Lane("model-landscape", self)
         self.lane.yielded.connect(self._progressed)
         self.lane.returned.connect(self._sliced)
@@ -189,7 +191,8 @@ class LandscapePanel(QWidget):
         if snap is None or snap.network is None or not snap.paths:
             self.info.setText("Train first: a slice is taken through a run's parameters.")
             return False
-        run = min(self._selected, len(snap.paths) - 1)
+        chosen = self._selected_run() if self._selected_run is not None else self._selected
+        run = max(0, min(chosen, len(snap.paths) - 1))
         if len(snap.paths[run]) < 3 and self.directions.currentData() == "pca":
             self.info.setText("The path is too short for its principal directions: train longer "
                               "or choose random directions.")

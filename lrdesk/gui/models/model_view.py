@@ -225,7 +225,7 @@ class ModelView(QWidget):
         plots.addWidget(self.data_plot, 0, 0, 2, 1)
         plots.addWidget(self.loss_plot, 0, 1)
         plots.addWidget(self.sharp_plot, 1, 1)
-        self.landscape = LandscapePanel(self)
+        self.landscape = LandscapePanel(self, selected_run=lambda: self.selected_run)
         self.side_tabs = QTabWidget(self)
         self.side_tabs.addTab(self.landscape, "Loss surface")
         self.side_tabs.addTab(self.acc_plot, "Accuracy")

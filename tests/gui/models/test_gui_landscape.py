@@ -155,6 +155,18 @@ def test_cancel_stops_a_slice_and_keeps_the_rows_done(qtbot, view):
     assert not panel.three_d.isChecked() or panel._surface is None
 
 
+def test_the_slice_goes_through_the_run_the_data_view_shows(qtbot, view):
+    snap = train(qtbot, view, CIRCLE)
+    view.shown_run.setCurrentIndex(1)
+    panel = view.landscape
+    panel.resolution = 11
+    with qtbot.waitSignal(panel.lane.returned, timeout=60_000):
+        assert panel.compute_slice()
+    assert panel.slice.centre_run == 1
+    np.testing.assert_array_equal(panel.slice.plane.center, snap.paths[1][-1])
+    assert "through run 2" in panel.title.text()
+
+
 def test_a_new_training_forgets_the_old_slice(qtbot, view):
     train(qtbot, view, CIRCLE)
     panel = view.landscape
