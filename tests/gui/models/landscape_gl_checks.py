@@ -70,6 +70,13 @@ def main(out_dir: str) -> dict:
     wait(app, panel.is_slicing)
     wait(app, lambda: False)
     sliced = pixels(gl.grabFramebuffer())
+    whole = len(panel.view3d.path_points(0))
+    view.scrubber.slider.setValue(view.scrubber.slider.maximum() // 2)
+    wait(app, lambda: False)
+    scrubbed = pixels(gl.grabFramebuffer())
+    half = len(panel.view3d.path_points(0))
+    view.scrubber.show_end()
+    wait(app, lambda: False)
     panel.view3d.export_png(f"{out_dir}/slice3d.png", 800)
     view.grab().save(f"{out_dir}/slice_tool.png")
     out.update({
@@ -77,6 +84,8 @@ def main(out_dir: str) -> dict:
         "slice_not_background": 1.0 - share_near(sliced, background, 6),
         "slice_run_color": share_near(sliced, RUN_COLORS[1], 50),
         "slice_paths": [len(panel.view3d.path_points(k)) for k in range(2)],
+        "scrubbed_path_points": [whole, half],
+        "scrub_moves_picture": float((np.abs(scrubbed - sliced).max(axis=2) > 30).mean()),
     })
     view.shutdown()
     view.close()

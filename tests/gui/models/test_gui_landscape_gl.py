@@ -39,3 +39,9 @@ def test_a_slice_replaces_the_bowl_in_3d_once_computed(drawn):
     assert drawn["slice_not_background"] > 0.1
     assert drawn["slice_run_color"] > 0.0003
     assert drawn["slice_paths"] == [61, 61]
+
+
+def test_scrubbing_cuts_the_lifted_paths_at_the_step(drawn):
+    whole, half = drawn["scrubbed_path_points"]
+    assert whole == 61 and 25 <= half <= 35  # half-way through 60 epochs
+    assert drawn["scrub_moves_picture"] > 0.0005
