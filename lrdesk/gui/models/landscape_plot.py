@@ -95,8 +95,7 @@ class LandscapePlot(pg.PlotWidget):
                              [] if point is None else [point[1]])
 
     def set_paths(self, paths: list[Array], colors: list[str]) -> None:
-        """Each run's path (n, 2) in plane coordinates; points off the picture (a diverging
-        run) are held to its edge, so that the picture stays on the surface."""
+        """Each run's path (n, 2) in plane coordinates, drawn until it leaves the picture."""
         while len(self.curves) < len(paths):
             for items, make in ((self.curves, lambda: pg.PlotCurveItem()),
                                 (self.starts, lambda: pg.ScatterPlotItem(size=10, brush=None)),
@@ -122,11 +121,17 @@ class LandscapePlot(pg.PlotWidget):
         return (np.empty(0), np.empty(0)) if x is None else (x, y)
 
     def _held(self, xy: Array) -> Array:
-        box = self.image.boundingRect() if self.image.image is not None else None
-        if box is None:
+        """The path until it first leaves the picture, that last point held to the edge: a
+        diverging run is seen flying off, not bouncing along the border for ever."""
+        if self.values.size == 0:
             return np.nan_to_num(xy, nan=0.0, posinf=1e6, neginf=-1e6)
-        rect = self.image.mapRectToParent(box)
-        cx, cy, w, h = rect.center().x(), rect.center().y(), rect.width(), rect.height()
-        x = np.clip(np.nan_to_num(xy[:, 0], nan=cx + w), cx - w / 2, cx + w / 2)
-        y = np.clip(np.nan_to_num(xy[:, 1], nan=cy + h), cy - h / 2, cy + h / 2)
+        x_lo, x_hi, y_lo, y_hi = self.xs[0], self.xs[-1], self.ys[0], self.ys[-1]
+        with np.errstate(invalid="ignore"):
+            inside = (xy[:, 0] >= x_lo) & (xy[:, 0] <= x_hi) & (xy[:, 1] >= y_lo) & \
+                (xy[:, 1] <= y_hi)
+        out = np.nonzero(~inside)[0]
+        if len(out):
+            xy = xy[:out[0] + 1]
+        x = np.clip(np.nan_to_num(xy[:, 0], nan=x_hi, posinf=x_hi, neginf=x_lo), x_lo, x_hi)
+        y = np.clip(np.nan_to_num(xy[:, 1], nan=y_hi, posinf=y_hi, neginf=y_lo), y_lo, y_hi)
         return np.column_stack([x, y])

@@ -66,6 +66,11 @@ def test_the_line_bowl_is_the_closed_form_and_the_paths_are_the_trainers(qtbot, 
     best = np.linalg.lstsq(Xt, y, rcond=None)[0]
     assert (star[0][0], star[1][0]) == pytest.approx(tuple(best), rel=1e-9)
     assert snap.verdicts[2] == "diverged" and snap.verdicts[0] != "diverged"
+    # the diverged run is drawn until it flies off the bowl, its last point on the border
+    px, py = plot.path_data(2)
+    assert 2 <= len(px) < len(snap.paths[2])
+    np.testing.assert_allclose(np.column_stack([px, py])[:-1], snap.paths[2][:len(px) - 1])
+    assert px[-1] in (plot.xs[0], plot.xs[-1]) or py[-1] in (plot.ys[0], plot.ys[-1])
     low, high = np.linalg.eigvalsh(linear_hessian(snap.X_train))
     assert f"{2 / high:.3g}" in panel.info.text() and f"{2 / (low + high):.3g}" in panel.info.text()
 
