@@ -301,6 +301,15 @@ class LandscapePanel(QWidget):
 
             self.view3d = Surface3DView(self)
             self.stack.addWidget(self.view3d)
+        if on and not self.view3d.is_available():  # say why, and keep the flat view
+            reason = self.view3d.unavailable_reason()
+            self.three_d.blockSignals(True)
+            self.three_d.setChecked(False)
+            self.three_d.blockSignals(False)
+            self.three_d.setEnabled(False)
+            self.three_d.setToolTip(reason)
+            self.info.setText(f"{reason} {self.info.text()}")
+            return
         self.stack.setCurrentWidget(self.view3d if on else self.plot)
         if on:
             self._rebuild_3d()

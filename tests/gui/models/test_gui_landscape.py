@@ -188,15 +188,15 @@ def test_a_new_training_forgets_the_old_slice(qtbot, view):
     assert panel.plot.values.shape == (121, 121)
 
 
-def test_3d_without_opengl_says_so_and_the_flat_view_comes_back(qtbot, view):
+def test_3d_without_opengl_says_so_and_the_flat_view_stays(qtbot, view):
     train(qtbot, view, LINE)
     panel = view.landscape
     panel.three_d.setChecked(True)
-    assert panel.stack.currentWidget() is panel.view3d
-    assert "needs OpenGL" in panel.view3d.message.text()
-    assert panel.view3d.gl_widget is None
-    panel.three_d.setChecked(False)
     assert panel.stack.currentWidget() is panel.plot
+    assert panel.info.text().startswith("The 3-D view needs OpenGL")
+    assert not panel.three_d.isChecked() and not panel.three_d.isEnabled()
+    assert "needs OpenGL" in panel.three_d.toolTip()
+    assert panel.view3d.gl_widget is None
 
 
 def test_feature_scaling_side_by_side_says_both_condition_numbers(qtbot, view):
