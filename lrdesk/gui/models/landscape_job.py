@@ -92,7 +92,13 @@ def slice_job(network, X: Array, y: Array, paths: list[Array], centre_run: int,
         frame = np.vstack(inside) if inside else None
         if frame is not None:
             frame = frame[np.all(np.isfinite(frame), axis=1)]
-        alphas, betas = grid_around(plane, frame, resolution)
+        margin = 0.25
+        if directions == "random":  # Li et al.'s ±1 (a unit of each filter's own size), or more
+            corners = centre + np.array([[-1.0, -1.0], [1.0, 1.0]]) @ np.vstack([plane.d1,
+                                                                                plane.d2])
+            frame = corners if frame is None else np.vstack([frame, corners])
+            margin = 0.05
+        alphas, betas = grid_around(plane, frame, resolution, margin)
         losses = np.full((len(alphas), len(betas)), np.nan)
         complete, last = True, time.perf_counter()
         for first, rows in slice_rows(network, X, y, plane, alphas, betas, chunk_points):

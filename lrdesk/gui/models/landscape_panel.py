@@ -240,6 +240,10 @@ class LandscapePanel(QWidget):
         if result.plane.explained is not None:
             a, b = result.plane.explained
             words += f" The two directions hold {100 * (a + b):.0f} % of the path's movement."
+        if result.plane.kind == "random":
+            words += (" Random directions show the basin around the end; a path moves mostly "
+                      "along other directions, so its projection is short (the path's main "
+                      "directions follow it).")
         curvatures = getattr(result.plane, "curvatures", None)
         if curvatures is not None:
             top = curvatures[0]
