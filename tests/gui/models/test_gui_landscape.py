@@ -128,6 +128,9 @@ def test_a_slice_is_the_loss_at_its_points_and_holds_the_projected_paths(qtbot, 
         a, b = result.paths[k].T
         assert result.alphas[0] <= a.min() and a.max() <= result.alphas[-1]
         assert result.betas[0] <= b.min() and b.max() <= result.betas[-1]
+    if directions == "random":  # at least ±1 filter size: the basin, as Li et al. draw it
+        assert result.alphas[0] <= -1 <= 1 <= result.alphas[-1]
+        assert result.betas[0] <= -1 <= 1 <= result.betas[-1]
     if directions == "hessian":  # the sharpest curvature and its stable rate, in words
         assert f"2/λ1 = {format_number(2 / plane.curvatures[0], 3)}" in panel.info.text()
     if directions == "pca":  # the plane of the path's own principal directions holds it
