@@ -166,6 +166,8 @@ class LandscapePanel(QWidget):
             ws, bs = np.linspace(w0, w1, BOWL_SAMPLES), np.linspace(b0, b1, BOWL_SAMPLES)
             self.plot.set_grid(ws, bs, self._bowl.grid(ws, bs))
             self.plot.set_optimum(self._bowl.optimum)
+            vectors = np.linalg.eigh(self._bowl.hessian)[1]
+            self.plot.set_axes(self._bowl.optimum, [vectors[:, 1], vectors[:, 0]])
             self.plot.setLabel("bottom", "w (slope)")
             self.plot.setLabel("left", "b (intercept)")
             self._surface = BowlSurface(self._bowl, self._region)
@@ -183,7 +185,7 @@ class LandscapePanel(QWidget):
                 f" and {format_number(high, 3)}: plain gradient descent diverges from the "
                 f"stable limit 2/λmax = {format_number(limit, 3)}; fastest at 2/(λmin + λmax) = "
                 f"{format_number(fastest, 3)}. Best fit (star): w = {format_number(w, 3)}, "
-                f"b = {format_number(b, 3)}.")
+                f"b = {format_number(b, 3)}; dashed: the steepest and the flattest directions.")
 
     # --- the slice ----------------------------------------------------------------------------
     def compute_slice(self) -> bool:
@@ -206,6 +208,7 @@ class LandscapePanel(QWidget):
         self.progress.setFormat("%p%")
         self.progress.setValue(0)
         self.plot.set_optimum(None)
+        self.plot.set_axes(None, [])
         self.plot.set_paths([], [])
         self.plot.setLabel("bottom", "α (first direction)")
         self.plot.setLabel("left", "β (second direction)")
@@ -272,6 +275,7 @@ class LandscapePanel(QWidget):
         self._slice_network = self._snap.network if self._snap is not None else None
         self._surface = None
         self.plot.clear_grid()
+        self.plot.set_axes(None, [])
         self.plot.set_optimum(None)
         self.plot.set_paths([], [])
         self.title.setText("Loss slice")

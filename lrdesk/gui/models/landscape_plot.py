@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 
 from lrdesk.gui.canvas.contours import contour_segments
@@ -59,6 +59,9 @@ class LandscapePlot(pg.PlotWidget):
         self.optimum = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("#1C1F23"),
                                           brush=pg.mkBrush("#FFFFFF"))
         self.addItem(self.optimum)
+        axis_pen = pg.mkPen(theme.contour, width=1.0, style=Qt.PenStyle.DashLine)
+        self.axes = pg.PlotCurveItem(pen=axis_pen)
+        self.addItem(self.axes)
         self.curves: list[pg.PlotCurveItem] = []
         self.starts: list[pg.ScatterPlotItem] = []
         self.heads: list[pg.ScatterPlotItem] = []
@@ -93,6 +96,17 @@ class LandscapePlot(pg.PlotWidget):
     def set_optimum(self, point) -> None:
         self.optimum.setData([] if point is None else [point[0]],
                              [] if point is None else [point[1]])
+
+    def set_axes(self, centre, directions) -> None:
+        """Dashed lines through ``centre`` along unit ``directions``, across most of the
+        picture (the bowl's curvature axes); no directions: none."""
+        if not len(directions) or self.values.size == 0:
+            self.axes.setData([], [])
+            return
+        reach = 0.45 * min(self.xs[-1] - self.xs[0], self.ys[-1] - self.ys[0])
+        ends = [(centre[0] + sign * reach * dx, centre[1] + sign * reach * dy)
+                for dx, dy in directions for sign in (-1.0, 1.0)]
+        self.axes.setData(*np.array(ends).T, connect="pairs")
 
     def set_paths(self, paths: list[Array], colors: list[str]) -> None:
         """Each run's path (n, 2) in plane coordinates, drawn until it leaves the picture."""

@@ -71,7 +71,15 @@ def test_the_line_bowl_is_the_closed_form_and_the_paths_are_the_trainers(qtbot, 
     assert 2 <= len(px) < len(snap.paths[2])
     np.testing.assert_allclose(np.column_stack([px, py])[:-1], snap.paths[2][:len(px) - 1])
     assert px[-1] in (plot.xs[0], plot.xs[-1]) or py[-1] in (plot.ys[0], plot.ys[-1])
-    low, high = np.linalg.eigvalsh(linear_hessian(snap.X_train))
+    # dashed through the optimum: the steepest direction first, then the flattest
+    values, vectors = np.linalg.eigh(linear_hessian(snap.X_train))
+    ax, ay = plot.axes.getData()
+    for segment, vector in ((0, vectors[:, 1]), (1, vectors[:, 0])):
+        d = np.array([ax[2 * segment + 1] - ax[2 * segment], ay[2 * segment + 1] - ay[2 * segment]])
+        assert abs(d @ vector) / np.linalg.norm(d) == pytest.approx(1.0, abs=1e-12)
+        middle = (ax[2 * segment] + d[0] / 2, ay[2 * segment] + d[1] / 2)
+        assert middle == pytest.approx(tuple(best), rel=1e-9)
+    low, high = values
     assert f"{2 / high:.3g}" in panel.info.text() and f"{2 / (low + high):.3g}" in panel.info.text()
 
 
