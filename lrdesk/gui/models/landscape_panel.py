@@ -195,6 +195,10 @@ class LandscapePanel(QWidget):
             return False
         chosen = self._selected_run() if self._selected_run is not None else self._selected
         run = max(0, min(chosen, len(snap.paths) - 1))
+        if not len(snap.paths[run]) or not np.all(np.isfinite(snap.paths[run][-1])):
+            self.info.setText(f"Run {run + 1} blew up: its parameters are no longer numbers, so "
+                              "no plane goes through them. Show a run that did not diverge.")
+            return False
         if len(snap.paths[run]) < 3 and self.directions.currentData() == "pca":
             self.info.setText("The path is too short for its principal directions: train longer "
                               "or choose random directions.")

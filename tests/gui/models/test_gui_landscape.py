@@ -297,3 +297,22 @@ def test_with_momentum_the_limit_is_two_plus_two_beta_over_lambda_and_holds(qtbo
     assert below != "diverged" and above == "diverged"
     view.optimizer.setCurrentText("adam")  # no exact rate for Adam: no marks
     assert marks.limit is None and not marks.limit_button.isVisibleTo(view)
+
+
+def test_a_slice_through_a_diverged_run_is_drawn_or_refused_in_words(qtbot, view):
+    snap = train(qtbot, view, ModelExperiment(
+        DataSpec("plane", points=400), ModelSpec("linear", ()),
+        (ModelRunSpec(0.1), ModelRunSpec(3.0)), steps=None, epochs=30))
+    assert snap.verdicts[1] == "diverged"
+    panel = view.landscape
+    assert panel.slice_button.isVisibleTo(view)  # three parameters: a slice, not the bowl
+    view.shown_run.setCurrentIndex(1)
+    panel.resolution = 11
+    panel.directions.setCurrentIndex(panel.directions.findData("hessian"))
+    with qtbot.waitSignal(panel.lane.returned, timeout=60_000):
+        assert panel.compute_slice()
+    assert panel.slice.complete and np.isfinite(panel.slice.losses).all()
+    # a run whose parameters overflowed: refused in words, nothing started
+    snap.paths[1][-1] = np.nan
+    assert not panel.compute_slice()
+    assert panel.info.text().startswith("Run 2 blew up") and not panel.is_slicing()
