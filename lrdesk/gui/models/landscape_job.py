@@ -29,8 +29,8 @@ DIRECTIONS = {"random": "filter-normalised random directions", "pca": "the path'
               "principal directions", "hessian": "the two sharpest directions (the top "
               "eigenvectors of the Hessian)"}
 #: the same, short enough for a menu
-DIRECTION_NAMES = {"random": "Random directions", "pca": "Path's main directions",
-                   "hessian": "Sharpest directions"}
+DIRECTION_NAMES = {"random": "Random", "pca": "Along the path",
+                   "hessian": "Sharpest"}
 RESOLUTION = 41
 SEND_SECONDS = 1 / 20
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -76,13 +77,15 @@ class LandscapePanel(QWidget):
         self.view3d = None
         self._colors_3d: list[str] = []
         self._step: int | None = None  # the scrubbed step, None: the newest
-        self.resolution = RESOLUTION  # grid points a side
         self.chunk_points = CHUNK_POINTS  # grid points between two looks at Cancel
         self._build()
 
     def _build(self) -> None:
         self.title = QLabel("Loss surface", self)
         self.directions = QComboBox(self)
+        self.directions.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.directions.setMinimumContentsLength(8)
         for key, text in DIRECTION_NAMES.items():
             self.directions.addItem(text, key)
             self.directions.setItemData(self.directions.count() - 1, DIRECTIONS[key].capitalize(),
@@ -91,6 +94,12 @@ class LandscapePanel(QWidget):
                                    "last parameters: filter-normalised random ones (Li et al., "
                                    "2018), the two its path moved along most, or the two of "
                                    "sharpest curvature")
+        self.resolution_box = QSpinBox(self)
+        self.resolution_box.setRange(3, 401)
+        self.resolution_box.setValue(RESOLUTION)
+        self.resolution_box.setSuffix(" pts")
+        self.resolution_box.setToolTip("Grid points a side: more show finer detail and take "
+                                       "longer (the time grows with the square)")
         self.slice_button = QPushButton("Slice", self)
         self.slice_button.setToolTip("Compute the loss on a plane through the shown run's "
                                      "parameters and project every run's path on it")
@@ -112,15 +121,29 @@ class LandscapePanel(QWidget):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.plot)
         top = QHBoxLayout()
-        for widget, stretch in ((self.title, 0), (self.directions, 1), (self.slice_button, 0),
-                                (self.cancel_button, 0), (self.progress, 1), (self.three_d, 0)):
-            top.addWidget(widget, stretch)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.three_d)
+        controls = QHBoxLayout()  # a row of its own: the column stays narrow at 1024 pixels
+        for widget, stretch in ((self.directions, 1), (self.resolution_box, 0),
+                                (self.slice_button, 0), (self.cancel_button, 0),
+                                (self.progress, 1)):
+            controls.addWidget(widget, stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(controls)
         layout.addWidget(self.info)
         layout.addWidget(self.stack, 1)
         self._set_slice_controls(False)
+
+    @property
+    def resolution(self) -> int:
+        """Grid points a side of the next slice."""
+        return self.resolution_box.value()
+
+    @resolution.setter
+    def resolution(self, points: int) -> None:
+        self.resolution_box.setValue(points)
 
     # --- from the model view ------------------------------------------------------------------
     def show_snapshot(self, snap, colors: list[str], selected: int) -> None:
@@ -288,7 +311,8 @@ class LandscapePanel(QWidget):
         self._rebuild_3d()
 
     def _set_slice_controls(self, on: bool) -> None:
-        for widget in (self.directions, self.slice_button, self.cancel_button, self.progress):
+        for widget in (self.directions, self.resolution_box, self.slice_button, self.cancel_button,
+                       self.progress):
             widget.setVisible(on)
 
     def _draw_paths(self, paths: list[Array]) -> None:
