@@ -80,7 +80,9 @@ class LandscapePlot(pg.PlotWidget):
         dy = (ys[-1] - ys[0]) / max(1, len(ys) - 1)
         self.image.setImage(shade, levels=(low, high), autoLevels=False)
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
-        px, py = contour_segments(shade, np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1])
+        # no contours through points not computed yet: they are only painted as high
+        computed = np.where(np.isfinite(self.values), shade, np.nan)
+        px, py = contour_segments(computed, np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1])
         if len(px):
             self.contours.setData(xs[0] + px * dx, ys[0] + py * dy, connect="pairs")
         else:
