@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +42,10 @@ from lrdesk.gui.models.files import (
     open_model_experiment,
     save_model_experiment,
 )
+from lrdesk.gui.models.landscape_panel import LandscapePanel
+from lrdesk.gui.models.rate_marks import RateMarks
+from lrdesk.gui.models.scaling_view import ScalingView
+from lrdesk.gui.models.scrub import RunScrubber, StepMarks, snapshot_at
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -56,7 +61,8 @@ __all__ = ["MODEL_TOOL", "ModelView", "install"]
 
 
 #: what one repaint draws, in turn, so that no single frame holds the event loop for long
-PARTS = ("_paint_progress", "_paint_loss", "_paint_data", "_paint_accuracy", "_paint_sharpness")
+PARTS = ("_paint_progress", "_paint_loss", "_paint_data", "_paint_accuracy", "_paint_sharpness",
+         "_paint_landscape")
 MAX_POINTS = 400  # a curve is drawn from at most this many points (every n-th, and the last)
 
 
@@ -171,6 +177,11 @@ class ModelView(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, i // 5, 2 * (i % 5))
             grid.addWidget(widget, i // 5, 2 * (i % 5) + 1)
+        self.rate_marks = RateMarks(self.rates, self)
+        grid.addWidget(self.rate_marks, 2, 3)
+        for changed in (self.dataset.currentIndexChanged, self.model_kind.currentTextChanged,
+                        self.optimizer.currentTextChanged):
+            changed.connect(self._refresh_rate_marks)
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.cancel_button)
@@ -214,15 +225,29 @@ class ModelView(QWidget):
         plots.addWidget(self.data_plot, 0, 0, 2, 1)
         plots.addWidget(self.loss_plot, 0, 1)
         plots.addWidget(self.sharp_plot, 1, 1)
-        plots.addWidget(self.acc_plot, 0, 2)
+        self.landscape = LandscapePanel(self, selected_run=lambda: self.selected_run)
+        self.side_tabs = QTabWidget(self)
+        self.side_tabs.addTab(self.landscape, "Loss surface")
+        self.side_tabs.addTab(self.acc_plot, "Accuracy")
+        self.scaling = ScalingView(self)
+        self.side_tabs.addTab(self.scaling, "Feature scaling")
+        plots.addWidget(self.side_tabs, 0, 2, 2, 1)
         plots.setColumnStretch(0, 3)
         plots.setColumnStretch(1, 3)
-        plots.setColumnStretch(2, 2)
+        plots.setColumnStretch(2, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addLayout(buttons)
         layout.addWidget(self.banner)
+        self.scrubber = RunScrubber(self)
+        self.scrubber.step_chosen.connect(self._scrub)
+        self.step_marks = StepMarks((self.loss_plot, self.sharp_plot, self.acc_plot))
+        layout.addWidget(self.scrubber)
         layout.addLayout(plots, 1)
+
+    def _refresh_rate_marks(self, *_args) -> None:
+        self.rate_marks.refresh(DataSpec(self.dataset.currentData()), self.model_kind.currentText(),
+                                self.optimizer.currentText())
 
     # --- the experiment ---------------------------------------------------------------------
     def experiment(self) -> ModelExperiment:
@@ -321,6 +346,7 @@ class ModelView(QWidget):
             return False
         self._snap = None
         self._clear_curves()
+        self.scrubber.set_last_step(None)
         self.banner.setText("Training…")
         self.progress.setFormat("%p%")
         self._set_drawing(False)
@@ -335,6 +361,8 @@ class ModelView(QWidget):
     def shutdown(self) -> None:
         self._timer.stop()
         self.lane.shutdown(2.0)
+        self.landscape.shutdown()
+        self.scrubber.stop()
 
     def set_spec(self, _spec, _run) -> None:
         """The surfaces' experiment changed: a model experiment does not depend on it."""
@@ -355,6 +383,8 @@ class ModelView(QWidget):
             if self._snap is not None:
                 self._pending.append("_paint_data")
                 self._paint(every_part=True)
+                if self.scrubber.step() is not None:
+                    self._scrub(self.scrubber.step())
 
     def _busy(self, busy: bool) -> None:
         self.train_button.setEnabled(not busy)
@@ -375,6 +405,8 @@ class ModelView(QWidget):
         self._take(snap)
         self._paint(every_part=True)
         self._timer.stop()
+        self.scrubber.set_last_step(max((int(s[-1]) for s in snap.path_steps if len(s)),
+                                        default=None))
         self.banner.setText(self._verdict_text(snap))
         self.progress.setFormat("%p%" if snap.done else "cancelled at %p%")
 
@@ -489,6 +521,19 @@ class ModelView(QWidget):
             sh = np.array(snap.sharpness[k], dtype=float).reshape(-1, 2)
             fine = np.isfinite(sh[:, 1])
             self.sharp_curves[k].setData(*thinned(sh[fine, 0], sh[fine, 1]))
+
+    def _scrub(self, step: int | None) -> None:
+        """Show every view as it was at ``step`` of the finished training (None: its end)."""
+        snap = self._snap
+        if snap is None or snap.network is None:
+            return
+        self._paint_data(snap if step is None else snapshot_at(snap, step))
+        self.step_marks.show(step)
+        self.landscape.show_step(step)
+
+    def _paint_landscape(self, snap: Snapshot) -> None:
+        self.landscape.show_snapshot(snap, [self._color(snap, k) for k in
+                                            range(len(snap.learning_rates))], self.selected_run)
 
     @staticmethod
     def _evaluations(snap: Snapshot, k: int) -> np.ndarray:
