@@ -16,6 +16,7 @@ Public names (imported from their module on first use, so start-up stays lazy):
 - ``rate_finding``: ``range_test``, ``rate_sweep``, ``rate_batch_map``
 - ``sharpness``: ``top_eigenvalues``
 - ``theory``: ``linear_theory``
+- ``noise``: ``NoiseFloor``, ``noise_floor``
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _WHERE = {
     "range_test": "rate_finding", "rate_sweep": "rate_finding", "rate_batch_map": "rate_finding",
     "top_eigenvalues": "sharpness",
     "linear_theory": "theory",
+    "NoiseFloor": "noise", "noise_floor": "noise",
 }
 
 __all__ = sorted(_WHERE)

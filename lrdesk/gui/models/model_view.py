@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from lrdesk.core.models.datasets import DATASETS
 from lrdesk.core.models.networks import ACTIVATIONS, INITS, MODELS
+from lrdesk.core.models.presets import PRESETS
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
 from lrdesk.gui.models.files import (
     ModelFileError,
@@ -41,6 +42,7 @@ from lrdesk.gui.models.files import (
     open_model_experiment,
     save_model_experiment,
 )
+from lrdesk.gui.models.noise_view import NoiseView
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -56,7 +58,12 @@ __all__ = ["MODEL_TOOL", "ModelView", "install"]
 
 
 #: what one repaint draws, in turn, so that no single frame holds the event loop for long
-PARTS = ("_paint_progress", "_paint_loss", "_paint_data", "_paint_accuracy", "_paint_sharpness")
+PARTS = ("_paint_progress", "_paint_loss", "_paint_data", "_paint_accuracy", "_paint_sharpness",
+         "_paint_noise")
+#: the ready-made experiments offered in the tool, by their title there
+PRESET_TITLES = {"minibatch-noise": "Minibatch noise: batch 1, 8, 64, full",
+                 "feature-scaling": "Raw house prices (feature scaling)",
+                 "edge-of-stability": "Edge of stability", "line": "A line: the (w, b) bowl"}
 MAX_POINTS = 400  # a curve is drawn from at most this many points (every n-th, and the last)
 
 
@@ -106,6 +113,10 @@ class ModelView(QWidget):
         self.lane.errored.connect(self._failed)
         self.lane.busy_changed.connect(self._busy)
         self._snap: Snapshot | None = None
+        # an experiment set up whole (a preset, a lesson, a file) that the controls cannot all
+        # show; trained as it is until a control is changed
+        self.held: ModelExperiment | None = None
+        self._holding = False
         self._pending: list[str] = []
         self._drawing = False
         self.selected_run = 0
@@ -160,6 +171,12 @@ class ModelView(QWidget):
         self.shown_run.currentIndexChanged.connect(self._show_run)
         self.banner = QLabel("Choose data and a model, then Train.", self)
         self.banner.setWordWrap(True)
+        self.preset = QComboBox(self)
+        self.preset.addItem("Ready-made…", "")
+        for key, title in PRESET_TITLES.items():
+            self.preset.addItem(title, key)
+        self.preset.setToolTip("Set up a ready-made experiment (its own batch sizes and schedules)")
+        self.preset.activated.connect(self._preset_picked)
 
         grid = QGridLayout()
         pairs = [("&Data", self.dataset), ("&Model", self.model_kind), ("&Hidden", self.hidden),
@@ -179,6 +196,7 @@ class ModelView(QWidget):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        buttons.addWidget(self.preset)
         buttons.addWidget(self.progress, 1)
         shown = QLabel("Boundary of", self)
         shown.setBuddy(self.shown_run)
@@ -207,6 +225,7 @@ class ModelView(QWidget):
         self.acc_curves: list = []
         self.sharp_curves: list = []
         self.limit_lines: list = []
+        self.noise_view = NoiseView(self)
 
         for plot in (self.data_plot, self.loss_plot, self.acc_plot, self.sharp_plot):
             plot.setMinimumHeight(180)
@@ -214,7 +233,10 @@ class ModelView(QWidget):
         plots.addWidget(self.data_plot, 0, 0, 2, 1)
         plots.addWidget(self.loss_plot, 0, 1)
         plots.addWidget(self.sharp_plot, 1, 1)
-        plots.addWidget(self.acc_plot, 0, 2)
+        side = QVBoxLayout()  # regression has no accuracy: the noise plot takes the column
+        side.addWidget(self.acc_plot, 1)
+        side.addWidget(self.noise_view, 1)
+        plots.addLayout(side, 0, 2, 2, 1)
         plots.setColumnStretch(0, 3)
         plots.setColumnStretch(1, 3)
         plots.setColumnStretch(2, 2)
@@ -223,10 +245,18 @@ class ModelView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.banner)
         layout.addLayout(plots, 1)
+        for combo in (self.dataset, self.model_kind, self.activation, self.init, self.optimizer):
+            combo.currentIndexChanged.connect(self._drop_held)
+        for edit in (self.hidden, self.rates):
+            edit.textChanged.connect(self._drop_held)
+        for spin in (self.batch, self.epochs, self.sharp_every):
+            spin.valueChanged.connect(self._drop_held)
 
     # --- the experiment ---------------------------------------------------------------------
     def experiment(self) -> ModelExperiment:
         """The frozen experiment the controls describe; ``SpecError`` in plain words if not."""
+        if self.held is not None:
+            return self.held
         rates = parse_numbers(self.rates.text(), "learning rate")
         if len(rates) > 8:
             raise SpecError("At most 8 learning rates side by side.")
@@ -260,6 +290,27 @@ class ModelView(QWidget):
         if spec.epochs is not None:
             self.epochs.setValue(spec.epochs)
         self.sharp_every.setValue(spec.sharpness_every)
+
+    def hold(self, spec: ModelExperiment, name: str = "") -> None:
+        """Set up ``spec`` whole: the controls show what they can, Train trains all of it."""
+        self._holding = True
+        try:
+            self.set_experiment(spec)
+        finally:
+            self._holding = False
+        self.held = spec
+        self.banner.setText(f"{name or 'The experiment'} is set up: press Train. (Changing a "
+                            "control goes back to the settings the controls show.)")
+
+    def _drop_held(self, *_args) -> None:
+        if not self._holding:
+            self.held = None
+
+    def _preset_picked(self, index: int) -> None:
+        key = self.preset.itemData(index)
+        if key:
+            self.hold(PRESETS[key], PRESET_TITLES[key])
+        self.preset.setCurrentIndex(0)
 
     # --- files ------------------------------------------------------------------------------
     def save_to(self, path) -> bool:
@@ -405,6 +456,7 @@ class ModelView(QWidget):
         self.sharp_curves, self.limit_lines = [], []
         self._pen_colors: list[str] = []
         self.heat.clear()
+        self.noise_view.clear()
 
     def _color(self, snap: Snapshot, k: int) -> str:
         return DIVERGED_GREY if snap.verdicts[k] == "diverged" else RUN_COLORS[k % len(RUN_COLORS)]
@@ -435,6 +487,7 @@ class ModelView(QWidget):
         self.shown_run.setCurrentIndex(self.selected_run)
         self.shown_run.blockSignals(False)
         self.data_plot.setTitle(f"Data ({'fit' if snap.task == 'regression' else 'classes'})")
+        self.acc_plot.setVisible(snap.task != "regression")
 
     def _paint(self, every_part: bool = False) -> None:
         """Draw the newest snapshot: one view per timer tick (each frame stays short), or all."""
@@ -489,6 +542,9 @@ class ModelView(QWidget):
             sh = np.array(snap.sharpness[k], dtype=float).reshape(-1, 2)
             fine = np.isfinite(sh[:, 1])
             self.sharp_curves[k].setData(*thinned(sh[fine, 0], sh[fine, 1]))
+
+    def _paint_noise(self, snap: Snapshot) -> None:
+        self.noise_view.paint(snap)
 
     @staticmethod
     def _evaluations(snap: Snapshot, k: int) -> np.ndarray:
