@@ -4,7 +4,10 @@ Public names (imported from their module on first use, so start-up stays lazy):
 
 - ``training_job``: ``Snapshot``, ``train_job``, ``current_params``
 - ``model_view``: ``ModelView``, ``install``
-- ``tool``: ``MODEL_TOOL``, ``install_model_later``
+- ``tool``: ``MODEL_TOOL``, ``install_model_later``, ``RATE_FINDER_TOOL``,
+  ``install_rate_finder_later``
+- ``noise_view``: ``NoiseView``
+- ``rate_finder``: ``RateFinderView``
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from lrdesk._lazy import lazy_exports
 _WHERE = {
     "Snapshot": "training_job", "train_job": "training_job", "current_params": "training_job",
     "ModelView": "model_view", "MODEL_TOOL": "tool", "install_model_later": "tool", "install": "model_view",
+    "RATE_FINDER_TOOL": "tool", "install_rate_finder_later": "tool", "NoiseView": "noise_view",
+    "RateFinderView": "rate_finder",
 }
 
 __all__ = sorted(_WHERE)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 from lrdesk.gui.canvas import stability_overlay
 from lrdesk.gui.export import menu as export_menu
 from lrdesk.gui.lessons import panel as lesson_panel
-from lrdesk.gui.models.tool import install_model_later
+from lrdesk.gui.models.tool import install_model_later, install_rate_finder_later
 from lrdesk.gui.sweeps.common import MAP_TOOL, SWEEP_TOOL, install_later
 
 
@@ -52,6 +52,7 @@ PANEL_INSTALLERS: tuple[Callable[[object], object], ...] = (
     install_sweep_later,  # both start hidden: their views wait until opened
     install_map_later,
     install_model_later,
+    install_rate_finder_later,
     stability_overlay.install,
     export_menu.install,
 )
