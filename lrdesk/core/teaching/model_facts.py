@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lrdesk.core.models.data_setup import make_data
 from lrdesk.core.models.noise import noise_floor
-from lrdesk.core.models.rate_finding import RangeTest
-from lrdesk.core.models.spec import ModelExperiment
-from lrdesk.core.models.theory import LinearTheory, linear_theory
+
+if TYPE_CHECKING:
+    from lrdesk.core.models.rate_finding import RangeTest
+    from lrdesk.core.models.spec import ModelExperiment
+    from lrdesk.core.models.theory import LinearTheory
 
 FINISHED = ("converged", "stalled", "slow", "oscillating", "diverged")
 
@@ -44,6 +45,9 @@ class ModelFacts:
     @classmethod
     def from_runs(cls, spec: ModelExperiment, runs: Sequence[ModelRun],
                   range_test: RangeTest | None = None) -> ModelFacts:
+        from lrdesk.core.models.data_setup import make_data  # the data only once a run ended
+        from lrdesk.core.models.theory import linear_theory
+
         theory = scaled = None
         if spec.model.kind == "linear":
             data = make_data(spec.data)

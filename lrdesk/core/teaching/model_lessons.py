@@ -97,6 +97,12 @@ def load_model_lessons(folder: Traversable | None = None) -> LessonBook:
     return LessonBook(tuple(lessons), tuple(problems))
 
 
+def with_model_lessons(book: LessonBook, folder: Traversable | None = None) -> LessonBook:
+    """``book`` followed by the model lessons (after the surfaces, in teaching order)."""
+    models = load_model_lessons(folder)
+    return LessonBook(book.lessons + models.lessons, book.problems + models.problems)
+
+
 def parse_model_lesson(text: str | bytes, key: str) -> ModelLesson:
     where = f"{key}.json"
     data = _parse_json(text, where)
