@@ -30,10 +30,10 @@ def facts_of(lesson) -> ModelFacts:
     return ModelFacts.from_runs(lesson.spec, runs)
 
 
-def test_four_model_lessons_load():
+def test_five_model_lessons_load():
     assert not BOOK.problems
     assert [lesson.key for lesson in BOOK.lessons] == [
-        "feature-scaling", "minibatch-noise", "range-test", "edge-of-stability"]
+        "feature-scaling", "standardised", "minibatch-noise", "range-test", "edge-of-stability"]
 
 
 @pytest.mark.parametrize("lesson", BOOK.lessons, ids=lambda lesson: lesson.key)
@@ -51,6 +51,11 @@ def test_the_answers_numbers_say_what_the_answers_claim():
     assert scaling.value("theory", -1, "condition_number") > 1e6
     assert scaling.value("theory", -1, "scaled_condition_number") < 10
     assert scaling.value("run", 0, "final_above_best") > 10
+    scaled = facts_of(by_key["standardised"])
+    assert scaled.value("theory", -1, "raw_condition_number") > 1e6
+    assert scaled.value("theory", -1, "condition_number") < 10
+    limit = scaled.value("theory", -1, "lr_max_stable")
+    assert scaled.spec.runs[1].learning_rate < limit < scaled.spec.runs[2].learning_rate
     noise = facts_of(by_key["minibatch-noise"])
     floors = [noise.value("run", k, "noise_floor") for k in range(3)]
     assert floors[0] > floors[1] > floors[2]

@@ -41,6 +41,7 @@ class ModelFacts:
     theory: LinearTheory | None  # linear regression only
     scaled_theory: LinearTheory | None  # the same data standardised
     range: RangeTest | None = None
+    raw_theory: LinearTheory | None = None  # the same data not standardised
 
     @classmethod
     def from_runs(cls, spec: ModelExperiment, runs: Sequence[ModelRun],
@@ -48,13 +49,14 @@ class ModelFacts:
         from lrdesk.core.models.data_setup import make_data  # the data only once a run ended
         from lrdesk.core.models.theory import linear_theory
 
-        theory = scaled = None
+        theory = scaled = raw = None
         if spec.model.kind == "linear":
             data = make_data(spec.data)
             if data.task == "regression":
                 theory = linear_theory(data)
                 scaled = linear_theory(make_data(replace(spec.data, standardize=True)))
-        return cls(spec, tuple(runs), theory, scaled, range_test)
+                raw = linear_theory(make_data(replace(spec.data, standardize=False)))
+        return cls(spec, tuple(runs), theory, scaled, range_test, raw)
 
     @property
     def finished(self) -> bool:
@@ -159,9 +161,10 @@ RUN_FIELDS: dict[str, tuple[str, Callable[[ModelFacts, int], Any]]] = {
 }
 
 
-def _theory(read: Callable[[LinearTheory], Any], scaled: bool = False):
+def _theory(read: Callable[[LinearTheory], Any], which: str = "theory"):
     def value(facts: ModelFacts) -> Any:
-        theory = facts.scaled_theory if scaled else facts.theory
+        theory = getattr(facts, {"theory": "theory", "scaled": "scaled_theory",
+                                 "raw": "raw_theory"}[which])
         return None if theory is None else read(theory)
 
     return value
@@ -173,8 +176,12 @@ THEORY_FIELDS: dict[str, tuple[str, Callable[[ModelFacts], Any]]] = {
     "lr_optimal": ("2/(λmin + λmax)", _theory(lambda t: t.lr_optimal)),
     "optimum_loss": ("the least-squares loss", _theory(lambda t: t.optimum_loss)),
     "scaled_condition_number": ("λmax / λmin standardised",
-                                _theory(lambda t: t.condition_number, True)),
-    "scaled_lr_max_stable": ("2/λmax standardised", _theory(lambda t: t.lr_max_stable, True)),
+                                _theory(lambda t: t.condition_number, "scaled")),
+    "scaled_lr_max_stable": ("2/λmax standardised",
+                             _theory(lambda t: t.lr_max_stable, "scaled")),
+    "raw_condition_number": ("λmax / λmin not standardised",
+                             _theory(lambda t: t.condition_number, "raw")),
+    "raw_lr_max_stable": ("2/λmax not standardised", _theory(lambda t: t.lr_max_stable, "raw")),
     "stable_rate_gain": ("how many times larger the stable rate is standardised", lambda f: None
                          if f.theory is None else f.scaled_theory.lr_max_stable
                          / f.theory.lr_max_stable),
