@@ -65,7 +65,7 @@ class ModelLessonLink(QObject):
     def _trained(self, view, snap) -> None:
         if self._lesson("train") is None:
             return
-        spec = view.held  # None once a control changed: not the lesson's experiment any more
+        spec = view.trained_spec  # the experiment this training began with
         facts = facts_of_snapshot(spec, snap) if spec is not None and snap.done else None
         self.panel.update_run(spec, facts, snap.step)
 

@@ -116,6 +116,7 @@ class ModelView(QWidget):
         # an experiment set up whole (a preset, a lesson, a file) that the controls cannot all
         # show; trained as it is until a control is changed
         self.held: ModelExperiment | None = None
+        self.trained_spec: ModelExperiment | None = None
         self._holding = False
         self._pending: list[str] = []
         self._drawing = False
@@ -371,6 +372,7 @@ class ModelView(QWidget):
             self.banner.setText(str(exc))
             return False
         self._snap = None
+        self.trained_spec = spec  # what the snapshots now on their way belong to
         self._clear_curves()
         self.banner.setText("Training…")
         self.progress.setFormat("%p%")

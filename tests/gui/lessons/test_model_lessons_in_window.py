@@ -95,3 +95,20 @@ def test_leaving_the_lessons_experiment_withholds_the_answer(qtbot, window):
     # a surface lesson next: the window's own runs answer it again
     panel.show_lesson(0)
     assert not panel.is_model_lesson
+
+
+def test_a_run_started_before_the_set_up_does_not_answer_the_lesson(qtbot, window):
+    panel = window.findChild(LessonPanel)
+    panel.show_lesson(panel.book.index_of("feature-scaling"))
+    lesson = panel.lesson
+    view = window.dock_site.find_dock("dock_model_training")
+    panel.setup_button.click()
+    view = view.widget()
+    own = lesson.spec.with_runs(lesson.spec.runs[:1])
+    view.hold(own, "My own")
+    assert view.start()
+    panel.setup_button.click()  # the lesson again, while the learner's run still trains
+    assert view.held == lesson.spec
+    qtbot.waitUntil(lambda: not view.is_training(), timeout=60_000)
+    panel.choices.button(lesson.correct).setChecked(True)
+    assert not panel.check_button.isEnabled()  # what finished was the learner's own run

@@ -89,3 +89,14 @@ def test_changing_a_control_leaves_the_preset(qtbot, view):
     assert spec.epochs == 3 and spec.data.points is None
     assert {r.batch_size for r in spec.runs} == {1} and {r.schedule for r in spec.runs} == {None}
     assert view.preset.currentIndex() == 0
+
+
+def test_every_ready_made_experiment_is_held_whole(view):
+    from lrdesk.core.models.presets import PRESETS
+    from lrdesk.gui.models.model_view import PRESET_TITLES
+
+    assert view.preset.count() == len(PRESET_TITLES) + 1
+    for key in PRESET_TITLES:
+        pick_preset(view, key)
+        assert view.experiment() == PRESETS[key], key
+        assert view.preset.currentIndex() == 0  # the picker is ready for the next choice
