@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -128,9 +128,11 @@ class RateFinderView(QWidget):
 
     finished = Signal(object)  # the Finding, once drawn
 
-    def __init__(self, source: Callable[[], ModelExperiment], parent: QWidget | None = None):
+    def __init__(self, source: Callable[[], ModelExperiment], parent: QWidget | None = None,
+                 train_at: Callable[[ModelExperiment, float], None] | None = None):
         super().__init__(parent)
         self.source = source
+        self.train_at = train_at  # trains the experiment at a suggested rate, in the tool
         self.finding: Finding | None = None
         self.lane = Lane("model-rate-finder", self)
         self.lane.yielded.connect(self._progress)
@@ -154,6 +156,11 @@ class RateFinderView(QWidget):
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.use_button = QPushButton("Train at the &valley", self)
+        self.use_button.setToolTip("Train the experiment's first run at the range test's "
+                                   "valley suggestion in the Model training tool")
+        self.use_button.setEnabled(False)
+        self.use_button.clicked.connect(self.train_at_valley)
         self.run_bar = SimpleNamespace(run_button=self.run_button)  # focused when the dock opens
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
@@ -173,6 +180,7 @@ class RateFinderView(QWidget):
             row.addWidget(widget)
         row.addWidget(self.run_button)
         row.addWidget(self.cancel_button)
+        row.addWidget(self.use_button)
         row.addWidget(self.progress, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
@@ -215,6 +223,14 @@ class RateFinderView(QWidget):
     def cancel(self) -> None:
         self.lane.stop()
 
+    def valley(self) -> float | None:
+        finding = self.finding
+        return finding.result.valley if finding is not None and finding.mode == "range" else None
+
+    def train_at_valley(self) -> None:
+        if self.train_at is not None and self.valley() is not None:
+            self.train_at(self.finding.spec, self.valley())
+
     def shutdown(self) -> None:
         self.lane.shutdown(2.0)
 
@@ -238,6 +254,7 @@ class RateFinderView(QWidget):
 
     def _done(self, finding: Finding) -> None:
         self.finding = finding
+        self.use_button.setEnabled(self.train_at is not None and self.valley() is not None)
         if finding.cancelled:
             self.progress.setFormat("cancelled at %p%")
         else:
@@ -345,7 +362,7 @@ def model_view(site):
 
 def install(link, site) -> RateFinderView:
     """The rate finder in its hidden bottom dock, working on the Model training tool's experiment."""
-    from lrdesk.gui.models.tool import RATE_FINDER_TOOL
+    from lrdesk.gui.models.tool import MODEL_TOOL, RATE_FINDER_TOOL
     from lrdesk.gui.sweeps.common import install_docked
 
     def source() -> ModelExperiment:
@@ -354,7 +371,14 @@ def install(link, site) -> RateFinderView:
             raise FinderError("There is no Model training tool in this window.")
         return view.experiment()
 
-    finder = RateFinderView(source)
+    def train_at(spec: ModelExperiment, rate: float) -> None:
+        view = model_view(site)
+        view.hold(spec.with_runs([replace(spec.runs[0], learning_rate=float(f"{rate:.3g}"))]),
+                  "The range test's valley rate")
+        site.find_dock(MODEL_TOOL.dock_name).show()
+        view.start()
+
+    finder = RateFinderView(source, train_at=train_at)
     finder.set_spec = lambda _spec, _run: None  # the surfaces' experiment does not matter here
     install_docked(link, site, finder, RATE_FINDER_TOOL)
     return finder

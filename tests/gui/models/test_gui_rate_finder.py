@@ -61,6 +61,14 @@ def test_range_test_on_the_tools_experiment(qtbot, window):
     assert finding.lr_max_stable == pytest.approx(0.6833, rel=1e-3)
     assert "valley" in finder.readout.text() and "2/λmax = 0.683" in finder.readout.text()
     assert finder.progress.value() == 1000
+    # the valley's rate trains in the Model training tool: a stable rate, it converges
+    assert finder.use_button.isEnabled()
+    finder.use_button.click()
+    view = model_tool(window)
+    assert view.experiment().runs[0].learning_rate == pytest.approx(finding.result.valley,
+                                                                    rel=1e-2)
+    qtbot.waitUntil(lambda: not view.is_training(), timeout=60_000)
+    assert view.snapshot().verdicts[0] in ("converged", "slow")
     if SHOTS:
         window.grab().save(os.path.join(SHOTS, "rate-finder-range-1024.png"))
 
