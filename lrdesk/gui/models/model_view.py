@@ -178,6 +178,10 @@ class ModelView(QWidget):
             self.preset.addItem(title, key)
         self.preset.setToolTip("Set up a ready-made experiment (its own batch sizes and schedules)")
         self.preset.activated.connect(self._preset_picked)
+        # the long titles show in the open list; closed, the combo must not widen the window
+        self.preset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setMinimumContentsLength(10)
 
         grid = QGridLayout()
         pairs = [("&Data", self.dataset), ("&Model", self.model_kind), ("&Hidden", self.hidden),
