@@ -346,8 +346,11 @@ class RateFinderView(QWidget):
                         f"{name}: every rate diverged")
         key = ", ".join(f"{_COLOR_WORDS[v]} {v}"
                         for v in VERDICTS if v in _COLOR_WORDS)
+        spec = finding.spec
+        budget = f"{spec.epochs:,} epochs" if spec.epochs is not None else \
+            f"{spec.steps:,} steps (smaller batches see less of the data: give epochs to compare)"
         self.readout.setText("; ".join(rows) + "." + self._limit_line(finding)
-                             + f" Colours: {key}.")
+                             + f" Each cell trained for {budget}. Colours: {key}.")
 
 
 def model_view(site):
