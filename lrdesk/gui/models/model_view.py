@@ -59,7 +59,7 @@ __all__ = ["MODEL_TOOL", "ModelView", "install"]
 
 #: what one repaint draws, in turn, so that no single frame holds the event loop for long
 PARTS = ("_paint_progress", "_paint_loss", "_paint_data", "_paint_accuracy", "_paint_sharpness",
-         "_paint_noise")
+         "_paint_noise", "_paint_noise_batches")
 #: the ready-made experiments offered in the tool, by their title there
 PRESET_TITLES = {"minibatch-noise": "Minibatch noise: batch 1, 8, 64, full",
                  "feature-scaling": "Raw house prices (feature scaling)",
@@ -554,6 +554,9 @@ class ModelView(QWidget):
 
     def _paint_noise(self, snap: Snapshot) -> None:
         self.noise_view.paint(snap)
+
+    def _paint_noise_batches(self, snap: Snapshot) -> None:
+        self.noise_view.paint_batches(snap)
 
     @staticmethod
     def _evaluations(snap: Snapshot, k: int) -> np.ndarray:

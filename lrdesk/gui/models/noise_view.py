@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from lrdesk.core.models.noise import epochs_of, noise_floor
 from lrdesk.gui.shared.palette import RUN_COLORS
 
-MAX_POINTS = 600  # minibatch losses drawn per run (every n-th): the band's shape, not each point
+MAX_POINTS = 400  # minibatch losses drawn per run (every n-th): the band's shape, not each point
 
 
 def run_label(snap, k: int) -> str:
@@ -53,10 +53,12 @@ class NoiseView(QWidget):
         self.whole_curves: list = []
         self.floor_lines: list = []
         self.floors: list = []
+        self._drawn_rows: list[int] = []  # finite minibatch losses drawn per run
 
     def clear(self) -> None:
         self.plot.clear()
         self.batch_curves, self.whole_curves, self.floor_lines, self.floors = [], [], [], []
+        self._drawn_rows = []
         self.readout.setText("")
 
     def _ensure(self, snap) -> None:
@@ -74,8 +76,28 @@ class NoiseView(QWidget):
             line.setVisible(False)
             self.plot.addItem(line)
             self.floor_lines.append(line)
+        self._drawn_rows = [-1] * len(snap.learning_rates)
+
+    def paint_batches(self, snap) -> None:
+        """The faint minibatch losses: redrawn only for runs with new rows since the last time."""
+        if not snap.per_epoch:
+            return
+        self._ensure(snap)
+        for k in range(len(snap.learning_rates)):
+            loss = snap.train_loss[:, k]
+            ok = np.isfinite(loss) & (loss > 0)
+            steps = snap.steps[ok]
+            if len(steps) == self._drawn_rows[k]:
+                continue  # a finished run, or nothing new
+            self._drawn_rows[k] = len(steps)
+            keep = np.unique(np.append(np.arange(0, len(steps), max(1, -(-len(steps) //
+                                                                   MAX_POINTS))),
+                                       len(steps) - 1)) if len(steps) else slice(0, 0)
+            self.batch_curves[k].setData(epochs_of(steps[keep], snap.per_epoch[k]),
+                                         loss[ok][keep])
 
     def paint(self, snap) -> None:
+        """The whole-set losses by epoch, the floors and the readout."""
         if not snap.per_epoch:
             return
         self._ensure(snap)
@@ -83,14 +105,6 @@ class NoiseView(QWidget):
         words = []
         whole: list[float] = []
         for k in range(len(snap.learning_rates)):
-            loss = snap.train_loss[:, k]
-            ok = np.isfinite(loss) & (loss > 0)
-            steps = snap.steps[ok]
-            keep = np.unique(np.append(np.arange(0, len(steps), max(1, -(-len(steps) //
-                                                                   MAX_POINTS))),
-                                       len(steps) - 1)) if len(steps) else slice(0, 0)
-            self.batch_curves[k].setData(epochs_of(steps[keep], snap.per_epoch[k]),
-                                         loss[ok][keep])
             ev = [e for e in snap.evaluations[k] if e[1] is not None and np.isfinite(e[1])
                   and e[1] > 0]
             self.whole_curves[k].setData(epochs_of([e[0] for e in ev], snap.per_epoch[k]),
