@@ -18,6 +18,7 @@ Public names (imported from their module on first use, so start-up stays lazy):
 - ``theory``: ``linear_theory``
 - ``bowl``: ``LineBowl``, ``bowl_region``
 - ``scaling``: ``compare_scaling``, ``scaling_side``
+- ``noise``: ``NoiseFloor``, ``noise_floor``
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ _WHERE = {
     "linear_theory": "theory",
     "LineBowl": "bowl", "bowl_region": "bowl",
     "compare_scaling": "scaling", "scaling_side": "scaling",
+    "NoiseFloor": "noise", "noise_floor": "noise",
 }
 
 __all__ = sorted(_WHERE)

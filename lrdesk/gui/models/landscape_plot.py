@@ -1,6 +1,6 @@
 """A loss landscape drawn flat: the loss on a grid as a heat map with contours, each run's path on it.
 
-The colours are the main window's heat map's (the theme's ``surface_colormap``) and follow its
+The colours are the main window's heat map's (``gui.shared.colormap``) and follow its
 rule: a log scale where half the picture lies in the bottom 15 % of the loss range. A path is one
 curve per run in its colour (grey once it diverged), its start a ring, its current point a dot;
 the optimum, where known, a star.
@@ -14,6 +14,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 
 from lrdesk.gui.canvas.contours import contour_segments
+from lrdesk.gui.shared import colormap
 from lrdesk.gui.shared.palette import current_theme
 
 Array = np.ndarray
@@ -48,13 +49,11 @@ class LandscapePlot(pg.PlotWidget):
         theme = current_theme()
         self.setBackground(theme.background)
         self.image = pg.ImageItem()
-        lut = pg.ColorMap(np.linspace(0.0, 1.0, len(theme.surface_colormap)),
-                          [QColor(c) for c in theme.surface_colormap]).getLookupTable(nPts=256)
-        self.image.setLookupTable(lut)
+        self.image.setLookupTable(colormap.lookup_table())
         self.addItem(self.image)
-        contour = QColor(theme.contour)
-        contour.setAlphaF(0.7)
-        self.contours = pg.PlotCurveItem(pen=pg.mkPen(contour, width=1.0))
+        contour = QColor(colormap.LIGHT_LINE)  # light lines on viridis' dark low part
+        contour.setAlphaF(colormap.CONTOUR_ALPHA)
+        self.contours = pg.PlotCurveItem(pen=pg.mkPen(contour, width=colormap.CONTOUR_WIDTH))
         self.addItem(self.contours)
         self.optimum = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("#1C1F23"),
                                           brush=pg.mkBrush("#FFFFFF"))

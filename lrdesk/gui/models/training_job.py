@@ -54,6 +54,9 @@ class Snapshot:
     paths: list[Array] = field(default_factory=list)
     path_steps: list[Array] = field(default_factory=list)
     network: object = None  # the frozen ``Network``, shared: it is never written
+    per_epoch: list[int] = field(default_factory=list)  # each run's steps per epoch
+    schedules: list[str] = field(default_factory=list)  # each run's schedule, in words
+    batches: list[int] = field(default_factory=list)  # each run's rows per step
 
 
 def current_params(trainer: Trainer) -> Array:
@@ -113,6 +116,7 @@ def snapshot(trainer: Trainer, spec: ModelExperiment, bounds, limits, done: bool
         d.X_train.copy(), d.y_train.copy(), d.X_test.copy(), d.y_test.copy(), done=done)
     snap.path_steps, snap.paths = run_paths(trainer)
     snap.network = trainer.network
+    snap.per_epoch, snap.schedules, snap.batches = run_epochs(trainer)
     P = current_params(trainer)
     if d.n_features == 2 and d.task != "regression":
         snap.grid_x, snap.grid_y, snap.surface = _surface(trainer, P, bounds)
@@ -121,6 +125,16 @@ def snapshot(trainer: Trainer, spec: ModelExperiment, bounds, limits, done: bool
         with np.errstate(all="ignore"):
             snap.curve_x, snap.curve_y = x, trainer.network.predictions(P, x[:, None])
     return snap
+
+
+def run_epochs(trainer: Trainer) -> tuple[list[int], list[str], list[int]]:
+    """Each run's steps per epoch, its schedule in words and its rows per step."""
+    per, words, rows = [1] * trainer.K, [""] * trainer.K, [trainer.data.n_train] * trainer.K
+    for g in trainer.groups:
+        for run in g.members:
+            per[run], words[run] = g.per_epoch, g.schedule.describe()
+            rows[run] = g.batch or trainer.data.n_train
+    return per, words, rows
 
 
 def data_bounds(X: Array) -> list[tuple[float, float]]:

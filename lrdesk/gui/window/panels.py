@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 from lrdesk.gui.canvas import stability_overlay
 from lrdesk.gui.export import menu as export_menu
 from lrdesk.gui.lessons import panel as lesson_panel
-from lrdesk.gui.models.tool import install_model_later
+from lrdesk.gui.models import lesson_link as model_lessons
+from lrdesk.gui.models.tool import install_model_later, install_rate_finder_later
 from lrdesk.gui.sweeps.common import MAP_TOOL, SWEEP_TOOL, install_later
 
 
@@ -74,6 +75,8 @@ PANEL_INSTALLERS: tuple[Callable[[object], object], ...] = (
     install_sweep_later,  # both start hidden: their views wait until opened
     install_map_later,
     install_model_later,
+    install_rate_finder_later,
+    model_lessons.install,  # after the lessons and the model tool it links
     stability_overlay.install,
     export_menu.install,
 )
