@@ -24,14 +24,17 @@ from PySide6.QtWidgets import (
 COMPACT_CHARS = 140
 
 
-def columns_width(table: QTableView) -> int:
-    """The width ``table`` needs to show every column without a horizontal scroll bar."""
+def columns_width(table: QTableView, widest: dict[int, str] | None = None) -> int:
+    """The width ``table`` needs to show every column without a horizontal scroll bar;
+    ``widest``: for some columns, the widest text they may come to show."""
     header = table.horizontalHeader()
     stretching = QHeaderView.ResizeMode.Stretch
     stretch_least = max(header.defaultSectionSize(), header.minimumSectionSize())
+    metrics, pad = table.fontMetrics(), 2 * table.fontMetrics().averageCharWidth()
+    ahead = {c: metrics.horizontalAdvance(text) + pad for c, text in (widest or {}).items()}
     sections = sum(  # a stretching column takes what is left, down to the default section size
         max(header.sectionSizeFromContents(c).width(), stretch_least)
-        if header.sectionResizeMode(c) == stretching else header.sectionSize(c)
+        if header.sectionResizeMode(c) == stretching else max(header.sectionSize(c), ahead.get(c, 0))
         for c in range(header.count()) if not header.isSectionHidden(c))
     scroll_bar = table.verticalScrollBar().sizeHint().width()
     return sections + scroll_bar + 2 * table.frameWidth()
@@ -53,9 +56,12 @@ class TableRoom(QObject):
     """Keeps ``table`` (the second widget of ``splitter``) at least as wide as its columns:
     the loss plot beside it gives way instead of the table scrolling sideways."""
 
-    def __init__(self, splitter: QSplitter, table: QTableView, outer: QWidget) -> None:
+    def __init__(self, splitter: QSplitter, table: QTableView, outer: QWidget,
+                 widest: dict[int, str] | None = None) -> None:
         super().__init__(splitter)
         self._splitter, self._table, self._outer = splitter, table, outer
+        # room for the widest numbers from the start: the plot beside does not move during play
+        self.widest = dict(widest or {})
         self.active = True  # False while presenting: the table is put away then
         table.horizontalHeader().sectionResized.connect(lambda *_: self.fit())
         table.horizontalHeader().sectionCountChanged.connect(lambda *_: self.fit())
@@ -72,7 +78,7 @@ class TableRoom(QObject):
             return
         sizes = self._splitter.sizes()
         least = self._splitter.widget(0).minimumSizeHint().width()
-        need = columns_width(self._table) + self._outer.width() - self._table.width()
+        need = columns_width(self._table, self.widest) + self._outer.width() - self._table.width()
         if len(sizes) == 2 and sizes[1] < need and sum(sizes) > need:
             self._splitter.setSizes([max(sum(sizes) - need, least), min(need, sum(sizes) - least)])
 

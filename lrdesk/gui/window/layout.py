@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from lrdesk.gui.canvas.view import LossCanvas
 from lrdesk.gui.controls.experiment import ExperimentControls
 from lrdesk.gui.controls.run import RunControls
+from lrdesk.gui.live import runs_table as columns
 from lrdesk.gui.live.loss_plot import LossPlot
 from lrdesk.gui.live.playback_bar import PlaybackBar
 from lrdesk.gui.live.runs_table import RunsTable
@@ -82,7 +83,9 @@ class WindowLayout:
         window.tabifyDockWidget(self.run_dock, self.controls_dock)
         self.run_dock.raise_()
         self.fit_side_panel()
-        self.table_room = TableRoom(self.bottom, self.runs_table.view, self.runs_table)
+        self.table_room = TableRoom(self.bottom, self.runs_table.view, self.runs_table,
+                                    {columns.STEP: "100,000", columns.LOSS: "8.88e+308",
+                                     columns.GRADIENT: "8.88e+308"})
         self.rows_room = RowsRoom(self.middle, self.runs_table.view, window)
         self.side_panel = FoldingSidePanel(window, self._side_panel_shown, self.fit_side_panel,
                                            self._width_with_side_panel)
@@ -149,7 +152,7 @@ class WindowLayout:
         """The window's width that shows the side panel, the loss plot and every table column."""
         margins = 2 * self.bottom.handleWidth() + 16  # the central widget's and the docks'
         return (self.side_panel_width() + self.loss_plot.minimumSizeHint().width()
-                + columns_width(self.runs_table.view) + margins)
+                + columns_width(self.runs_table.view, self.table_room.widest) + margins)
 
     def fit_side_panel(self) -> None:
         """Keep the tabbed side panel narrow (about 36 characters), so the canvas gets the room."""

@@ -34,9 +34,9 @@ from lrdesk.gui.shared.formatting import format_rate
 PRESENT_CHARS = 125
 MAX_PRESENT_ZOOM = 2.0
 #: share of the central height for the row with the loss plot and the lesson caption
-LOSS_ROW_SHARE = 0.26
+LOSS_ROW_SHARE = 0.24
 #: the canvas keeps at least this share of the screen when a long banner takes room
-CANVAS_SHARE = 0.62
+CANVAS_SHARE = 0.66
 #: the caption's type against the window's
 CAPTION_SCALE = 1.35
 
@@ -120,10 +120,28 @@ class LessonCaption(QLabel):
         self._apply_font()
 
     def _apply_font(self) -> None:
+        """``CAPTION_SCALE`` times the window's type, smaller (down to the window's) if the
+        step's text would not fit the room it has: no word of it is cut."""
         font = QFont(QApplication.font())
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(font.pointSizeF() * CAPTION_SCALE)
-        self.setFont(font)
+        least = font.pointSizeF()
+        if least <= 0:
+            self.setFont(font)
+            return
+        size = least * CAPTION_SCALE
+        while True:
+            font.setPointSizeF(size)
+            self.setFont(font)
+            if size <= least or self.height() <= 0 or self.heightForWidth(self.width()) <= self.height():
+                return
+            size = max(least, size * 0.92)
+
+    def show_text(self, text: str) -> None:
+        self.setText(text)
+        self._apply_font()
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._apply_font()
 
     def event(self, event: QEvent) -> bool:  # Qt override
         if event.type() == QEvent.Type.ApplicationFontChange:
@@ -319,7 +337,7 @@ class PresentationMode(QObject):
         self._step = -1
         self.caption.setVisible(bool(self._steps))
         if self._steps:
-            self.caption.setText(f"<i>PageDown presents the lesson “{html.escape(lesson.title)}” "
+            self.caption.show_text(f"<i>PageDown presents the lesson “{html.escape(lesson.title)}” "
                                  "step by step, PageUp goes back. F9 shows the settings; "
                                  "Esc stops presenting.</i>")
 
@@ -353,7 +371,7 @@ class PresentationMode(QObject):
     def _go(self, step: int) -> None:
         self._step = step
         shown = self._steps[step]
-        self.caption.setText(shown.html)
+        self.caption.show_text(shown.html)
         self.caption.show()
         panel = self._lessons()
         if shown.sets_up and panel is not None and panel.setup_button.isEnabled():

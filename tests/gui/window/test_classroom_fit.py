@@ -110,6 +110,7 @@ def test_the_window_fits_a_classroom_screen(qtbot, size, zoom):
         # event loop; the layout the class sees from then on gives the canvas 40 %
         qtbot.waitUntil(lambda: canvas_share(window) >= 0.40, timeout=5_000)
         qtbot.waitUntil(lambda: cut_texts(window) == [], timeout=5_000)
+        qtbot.waitUntil(lambda: horizontal_scroll_bars(window) == [], timeout=5_000)
         SHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SHOTS / f"fit_{size[0]}x{size[1]}_{zoom:.0%}.png"))
         assert cut_texts(window) == []
@@ -182,6 +183,8 @@ def test_presentation_mode_gives_the_class_a_large_canvas_and_the_lesson_step_by
         SHOTS.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(SHOTS / f"present_{size[0]}x{size[1]}.png"))
         assert cut_texts(window) == []
+        caption = presentation.caption  # word-wrapped: all its lines in the room it has
+        assert caption.heightForWidth(caption.width()) <= caption.height()
         assert horizontal_scroll_bars(window) == []
         assert canvas_share(window) >= 0.60
         window.actions_.side_panel.trigger()  # F9: the settings, one key away
