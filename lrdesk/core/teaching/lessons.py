@@ -76,6 +76,11 @@ class Lesson:
     #: the playhead step from which the question can be answered (None: once every run ended)
     answer_at_step: int | None = None
 
+    @property
+    def reads_step_table(self) -> bool:
+        """Whether the lesson sends the learner to the step table (its set-up then shows it)."""
+        return any("step table" in text.lower() for text in (*self.paragraphs, self.question))
+
     def answerable(self, facts: LessonFacts, step: int) -> bool:
         """Whether the learner at playhead ``step`` has seen what the question asks about."""
         if self.answer_at_step is not None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QComboBox,
+    QDockWidget,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -341,7 +342,22 @@ class _WindowLink:
         window.set_spec(spec)
         window.reset()
         self.panel.set_live_spec(window.spec())
+        lesson = self.panel.lesson
+        if lesson is not None and lesson.reads_step_table:
+            self.show_step_table()
         self.report()
+
+    def show_step_table(self) -> None:
+        """Open the Steps dock the lesson talks about (not while the class watches a
+        presentation: there the panels are put away on purpose)."""
+        window = self.window
+        presentation = getattr(window, "presentation", None)
+        if presentation is not None and presentation.is_presenting():
+            return
+        dock = window.findChild(QDockWidget, "dock_steps")
+        if dock is not None and not dock.isVisible():
+            dock.show()
+            dock.raise_()
 
     def report(self, *_args) -> None:
         if self.panel.is_model_lesson:

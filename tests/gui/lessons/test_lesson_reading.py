@@ -10,7 +10,7 @@ import pytest
 from helpers import no_qthread_left, window_fixture  # noqa: F401 (a fixture)
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import QApplication, QDockWidget, QScrollArea
 
 from lrdesk.core.experiment.simulation import run_experiment
 from lrdesk.core.teaching.lessons import LessonFacts, load_lessons
@@ -131,3 +131,23 @@ def test_a_question_about_step_one_is_answered_at_step_one(qtbot):
     assert "seen enough" in panel.status.text()
     panel.check_button.click()
     assert "Right!" in panel.verdict.text()
+
+
+@qt_only
+def test_setting_up_a_lesson_about_the_step_table_opens_the_steps_panel(qtbot, window):
+    panel = lesson_panel(window)
+    steps = window.findChild(QDockWidget, "dock_steps")
+    assert steps is not None and not steps.isVisible()  # a new window opens without it
+    talks = [i for i, lesson in enumerate(BOOK.lessons) if lesson.reads_step_table]
+    quiet = [i for i, lesson in enumerate(BOOK.lessons) if not lesson.reads_step_table]
+    assert KEYS.index("update-rule") in talks and quiet
+    panel.show_lesson(quiet[0])
+    panel.setup_button.click()
+    QApplication.processEvents()
+    assert not steps.isVisible()
+    panel.show_lesson(KEYS.index("update-rule"))
+    panel.setup_button.click()
+    qtbot.waitUntil(steps.isVisible)
+    from lrdesk.gui.lessons.step_table import StepTable
+
+    qtbot.waitUntil(lambda: isinstance(steps.widget(), StepTable))
