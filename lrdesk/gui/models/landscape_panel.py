@@ -117,7 +117,7 @@ class LandscapePanel(QWidget):
         self.info = QLabel("Train a model to see its loss surface and the runs' paths.", self)
         self.info.setWordWrap(True)
         self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.plot = LandscapePlot(self)
+        self.plot = LandscapePlot(self, title=None)  # the title line above names it
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.plot)
         top = QHBoxLayout()
@@ -196,19 +196,24 @@ class LandscapePanel(QWidget):
             self._surface = BowlSurface(self._bowl, self._region)
             self._rebuild_3d()
             self.info.setText(self.bowl_text())
+            self.info.setToolTip(self.bowl_tip())
         self.title.setText("Loss surface: the exact (w, b) bowl")
         self._draw_paths(snap.paths)
 
     def bowl_text(self) -> str:
-        bowl = self._bowl
-        low, high = np.linalg.eigvalsh(bowl.hessian)
-        limit, fastest = bowl.rates()
-        w, b = bowl.optimum
-        return (f"L(w, b) = mean((w·x + b − y)²), exactly. Curvatures λ = {format_number(low, 3)}"
-                f" and {format_number(high, 3)}: plain gradient descent diverges from the "
-                f"stable limit 2/λmax = {format_number(limit, 3)}; fastest at 2/(λmin + λmax) = "
-                f"{format_number(fastest, 3)}. Best fit (star): w = {format_number(w, 3)}, "
-                f"b = {format_number(b, 3)}; dashed: the steepest and the flattest directions.")
+        limit, fastest = self._bowl.rates()
+        w, b = self._bowl.optimum
+        return (f"Limit 2/λmax = {format_number(limit, 3)}, fastest 2/(λmin + λmax) = "
+                f"{format_number(fastest, 3)}; ★ best fit w = {format_number(w, 3)}, "
+                f"b = {format_number(b, 3)}.")
+
+    def bowl_tip(self) -> str:
+        low, high = np.linalg.eigvalsh(self._bowl.hessian)
+        return (f"L(w, b) = mean((w·x + b − y)²), exactly: a bowl with curvatures λ = "
+                f"{format_number(low, 3)} and {format_number(high, 3)} along the dashed lines "
+                "(the flattest and the steepest directions). Plain gradient descent overshoots "
+                "more at every step, and diverges, from the limit 2/λmax; it gets to the best fit "
+                "in the fewest steps at 2/(λmin + λmax).")
 
     # --- the slice ----------------------------------------------------------------------------
     def compute_slice(self) -> bool:
