@@ -117,7 +117,7 @@ class LandscapePanel(QWidget):
         self.info = QLabel("Train a model to see its loss surface and the runs' paths.", self)
         self.info.setWordWrap(True)
         self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.plot = LandscapePlot(self)
+        self.plot = LandscapePlot(self, title=None)  # the title line above names it
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.plot)
         top = QHBoxLayout()
@@ -196,19 +196,24 @@ class LandscapePanel(QWidget):
             self._surface = BowlSurface(self._bowl, self._region)
             self._rebuild_3d()
             self.info.setText(self.bowl_text())
+            self.info.setToolTip(self.bowl_tip())
         self.title.setText("Loss surface: the exact (w, b) bowl")
         self._draw_paths(snap.paths)
 
     def bowl_text(self) -> str:
-        bowl = self._bowl
-        low, high = np.linalg.eigvalsh(bowl.hessian)
-        limit, fastest = bowl.rates()
-        w, b = bowl.optimum
-        return (f"L(w, b) = mean((w·x + b − y)²), exactly. Curvatures λ = {format_number(low, 3)}"
-                f" and {format_number(high, 3)}: plain gradient descent diverges from the "
-                f"stable limit 2/λmax = {format_number(limit, 3)}; fastest at 2/(λmin + λmax) = "
-                f"{format_number(fastest, 3)}. Best fit (star): w = {format_number(w, 3)}, "
-                f"b = {format_number(b, 3)}; dashed: the steepest and the flattest directions.")
+        limit, fastest = self._bowl.rates()
+        w, b = self._bowl.optimum
+        return (f"Limit 2/λmax = {format_number(limit, 3)}, fastest 2/(λmin + λmax) = "
+                f"{format_number(fastest, 3)}; ★ best fit w = {format_number(w, 3)}, "
+                f"b = {format_number(b, 3)}.")
+
+    def bowl_tip(self) -> str:
+        low, high = np.linalg.eigvalsh(self._bowl.hessian)
+        return (f"L(w, b) = mean((w·x + b − y)²), exactly: a bowl with curvatures λ = "
+                f"{format_number(low, 3)} and {format_number(high, 3)} along the dashed lines "
+                "(the flattest and the steepest directions). Plain gradient descent overshoots "
+                "more at every step, and diverges, from the limit 2/λmax; it gets to the best fit "
+                "in the fewest steps at 2/(λmin + λmax).")
 
     # --- the slice ----------------------------------------------------------------------------
     def compute_slice(self) -> bool:
@@ -264,30 +269,39 @@ class LandscapePanel(QWidget):
         self.progress.setFormat("%p%" if result.complete else "cancelled at %p%")
         self.plot.set_grid(result.alphas, result.betas, result.losses)
         self.title.setText(f"Loss slice through run {result.centre_run + 1}")
-        words = (f"The training loss on the plane through run {result.centre_run + 1}'s last "
-                 f"parameters along {DIRECTIONS[result.plane.kind]}; each run's path projected "
-                 "on it.")
-        if result.plane.explained is not None:
-            a, b = result.plane.explained
-            words += f" The two directions hold {100 * (a + b):.0f} % of the path's movement."
-        if result.plane.kind == "random":
-            words += (" Random directions show the basin around the end; a path moves mostly "
-                      "along other directions, so its projection is short (the path's main "
-                      "directions follow it).")
-        curvatures = getattr(result.plane, "curvatures", None)
-        if curvatures is not None:
-            top = curvatures[0]
-            words += (f" Their curvatures are λ1 = {format_number(top, 3)} and λ2 = "
-                      f"{format_number(curvatures[1], 3)}: plain gradient descent is stable "
-                      f"along them below the rate 2/λ1 = {format_number(2 / top, 3)}." if top > 0
-                      else "")
+        words, tip = self.slice_words(result)
         if not result.complete:
             words = f"Cancelled: {done} of {len(result.betas)} rows computed. " + words
         self.info.setText(words)
+        self.info.setToolTip(tip)
         self._draw_paths(result.paths)
         self._surface = GridSurface(result.alphas, result.betas, result.losses) \
             if result.complete else None
         self._rebuild_3d()
+
+    @staticmethod
+    def slice_words(result: SliceResult) -> tuple[str, str]:
+        """A short caption of the slice, and the longer story for its tooltip."""
+        run = result.centre_run + 1
+        tip = (f"The training loss on the plane through run {run}'s last parameters along "
+               f"{DIRECTIONS[result.plane.kind]}; each run's path projected on it.")
+        words = f"Through run {run}'s end; the paths projected on it."
+        if result.plane.explained is not None:
+            a, b = result.plane.explained
+            words += f" The two directions hold {100 * (a + b):.0f} % of the path's movement."
+        if result.plane.kind == "random":
+            tip += (" Random directions (one filter size each way, as Li et al. draw them) show "
+                    "the basin around the end; a path moves mostly along other directions, so "
+                    "its projection is short: the path's main directions follow it.")
+        curvatures = getattr(result.plane, "curvatures", None)
+        if curvatures is not None and curvatures[0] > 0:
+            top = curvatures[0]
+            words += (f" Curvatures λ1 = {format_number(top, 3)}, λ2 = "
+                      f"{format_number(curvatures[1], 3)}: stable below 2/λ1 = "
+                      f"{format_number(2 / top, 3)}.")
+            tip += (" Along the sharpest direction plain gradient descent overshoots more at "
+                    "every step, and diverges, from the rate 2/λ1.")
+        return words, tip
 
     def _failed(self, exc: Exception) -> None:
         self.info.setText(f"The slice could not be computed: {exc}")

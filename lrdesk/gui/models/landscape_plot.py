@@ -44,17 +44,21 @@ def shading(loss: Array) -> tuple[Array, float, float, bool]:
 class LandscapePlot(pg.PlotWidget):
     """The heat map, its contours and the runs' paths; only data calls, no computing."""
 
-    def __init__(self, parent=None, title: str = "Loss surface") -> None:
+    def __init__(self, parent=None, title: str | None = "Loss surface") -> None:
         super().__init__(parent, title=title)
         theme = current_theme()
         self.setBackground(theme.background)
         self.image = pg.ImageItem()
         self.image.setLookupTable(colormap.lookup_table())
         self.addItem(self.image)
-        contour = QColor(colormap.LIGHT_LINE)  # light lines on viridis' dark low part
-        contour.setAlphaF(colormap.CONTOUR_ALPHA)
-        self.contours = pg.PlotCurveItem(pen=pg.mkPen(contour, width=colormap.CONTOUR_WIDTH))
-        self.addItem(self.contours)
+        # light lines on the map's dark low part, dark ones on its bright top, as on the canvas
+        self.contours, self.dark_contours = pg.PlotCurveItem(), pg.PlotCurveItem()
+        for item, color in ((self.contours, colormap.LIGHT_LINE),
+                            (self.dark_contours, colormap.DARK_LINE)):
+            line = QColor(color)
+            line.setAlphaF(colormap.CONTOUR_ALPHA)
+            item.setPen(pg.mkPen(line, width=colormap.CONTOUR_WIDTH))
+            self.addItem(item)
         self.optimum = pg.ScatterPlotItem(symbol="star", size=16, pen=pg.mkPen("#1C1F23"),
                                           brush=pg.mkBrush("#FFFFFF"))
         self.addItem(self.optimum)
@@ -81,17 +85,22 @@ class LandscapePlot(pg.PlotWidget):
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
         # no contours through points not computed yet: they are only painted as high
         computed = np.where(np.isfinite(self.values), shade, np.nan)
-        px, py = contour_segments(computed, np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1])
-        if len(px):
-            self.contours.setData(xs[0] + px * dx, ys[0] + py * dy, connect="pairs")
-        else:
-            self.contours.setData([], [])
+        fractions = np.linspace(0.0, 1.0, CONTOUR_LEVELS + 2)[1:-1]
+        light = np.array([colormap.line_color_at(f) == colormap.LIGHT_LINE for f in fractions])
+        levels = low + fractions * (high - low)
+        for item, chosen in ((self.contours, levels[light]), (self.dark_contours, levels[~light])):
+            px, py = contour_segments(computed, chosen)
+            if len(px):
+                item.setData(xs[0] + px * dx, ys[0] + py * dy, connect="pairs")
+            else:
+                item.setData([], [])
         self.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
 
     def clear_grid(self) -> None:
         self.image.clear()
         self.xs = self.ys = self.values = np.empty(0)
         self.contours.setData([], [])
+        self.dark_contours.setData([], [])
         self.grid_shape = (0, 0)
 
     def set_optimum(self, point) -> None:
