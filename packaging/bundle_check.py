@@ -38,13 +38,15 @@ def import_every_module(package_name: str) -> tuple[list[str], dict[str, str]]:
 
 def lesson_report() -> dict:
     from lrdesk.core.teaching.lessons import lessons_folder, load_lessons
+    from lrdesk.core.teaching.model_lessons import load_model_lessons
 
-    book = load_lessons()
+    book, models = load_lessons(), load_model_lessons()
     return {
         "folder": str(lessons_folder()),
         "count": len(book.lessons),
-        "titles": [lesson.title for lesson in book.lessons],
-        "problems": list(book.problems),
+        "model_count": len(models.lessons),
+        "titles": [lesson.title for lesson in (*book.lessons, *models.lessons)],
+        "problems": [*book.problems, *models.problems],
     }
 
 
@@ -150,7 +152,8 @@ def problems_in(report: dict) -> list[str]:
         if "error" in report[key]:
             problems.append(f"{key}: {report[key]['error']}")
     lessons = report["lessons"]
-    if "error" not in lessons and (lessons["count"] == 0 or lessons["problems"]):
+    if "error" not in lessons and (0 in (lessons["count"], lessons["model_count"])
+                                   or lessons["problems"]):
         problems.append(f"lessons: {lessons['count']} loaded, problems: {lessons['problems']}")
     icon = report["window_icon"]
     if "error" not in icon and icon["opaque_share"] < 0.5:

@@ -26,6 +26,7 @@ LAZY_IMPORTS = (
 # Files in resources/ that the running app never reads.
 _SKIPPED_SUFFIXES = (".pyc", ".ico", ".icns")  # .ico/.icns are the executables' own icons
 _SKIPPED_FOLDERS = ("__pycache__", "desktop")  # desktop: for the install target only
+_SKIPPED_FILES = ("screenshot.png",)  # the README's picture of the window
 
 
 def read_version(root: Path) -> str:
@@ -47,7 +48,7 @@ def resource_datas(folder: Path, target: str) -> list[tuple[str, str]]:
     pairs = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if not path.is_file() or path.suffix in _SKIPPED_SUFFIXES:
+        if not path.is_file() or path.suffix in _SKIPPED_SUFFIXES or path.name in _SKIPPED_FILES:
             continue
         if any(part in _SKIPPED_FOLDERS for part in relative.parts):
             continue

@@ -159,6 +159,9 @@ def test_frozen_bundle_finds_its_modules_lessons_and_icon(bundle, executable, tm
     assert report["module_errors"] == {}
     assert report["modules"] >= len(helpers.package_modules(ROOT))
     assert report["lessons"]["count"] == len(lesson_files) > 0
+    models = json.loads((RESOURCES / "model_lessons" / "index.json").read_text(encoding="utf-8"))
+    model_files = models if isinstance(models, list) else models.get("lessons", [])
+    assert report["lessons"]["model_count"] == len(model_files) > 0
     assert Path(report["lessons"]["folder"]).is_relative_to(bundle)  # the bundle's, not ours
     assert report["window_icon"]["opaque_share"] > 0.5
     assert report["typed_function"]["gradient_at_1_2"] == [2.0, 12.0]  # d/dx, d/dy of x²+3y²
@@ -297,9 +300,11 @@ def test_spec_helpers_read_version_resources_and_hidden_imports():
     assert helpers.read_version(ROOT) == __version__
     datas = helpers.resource_datas(RESOURCES, "lrdesk/resources")
     shipped = {Path(dest, Path(src).name).as_posix() for src, dest in datas}
-    for lesson in (RESOURCES / "lessons").glob("*.json"):
-        assert f"lrdesk/resources/lessons/{lesson.name}" in shipped
+    for lesson in [*(RESOURCES / "lessons").glob("*.json"),
+                   *(RESOURCES / "model_lessons").glob("*.json")]:
+        assert f"lrdesk/resources/{lesson.parent.name}/{lesson.name}" in shipped
     assert "lrdesk/resources/icons/lrdesk.svg" in shipped
+    assert "lrdesk/resources/screenshot.png" not in shipped  # the README's, not the app's
     assert not [s for s in shipped if s.endswith((".ico", ".icns", ".pyc")) or "/desktop/" in s]
     hidden = helpers.lrdesk_hidden_imports(ROOT)
     assert {"lrdesk.gui.app", "lrdesk.core.expressions.custom", "sympy", "lrdesk.cli"} <= set(hidden)
