@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -126,7 +127,12 @@ def lessons_folder() -> Traversable:
 
 def load_lessons(folder: Traversable | None = None) -> LessonBook:
     """Every lesson listed in ``index.json``; a broken file is reported, never raised."""
-    folder = folder if folder is not None else lessons_folder()
+    return load_book(folder if folder is not None else lessons_folder(), parse_lesson)
+
+
+def load_book(folder: Traversable, parse: Callable[[bytes, str], object]) -> LessonBook:
+    """Every file listed in ``folder``'s ``index.json``, read by ``parse(data, key)``; a broken
+    file is reported in ``problems``, never raised."""
     try:
         names = parse_index(_read(folder / "index.json", "index.json"))
     except LessonError as exc:
@@ -134,7 +140,7 @@ def load_lessons(folder: Traversable | None = None) -> LessonBook:
     lessons, problems = [], []
     for name in names:
         try:
-            lessons.append(parse_lesson(_read(folder / name, name), name.removesuffix(".json")))
+            lessons.append(parse(_read(folder / name, name), name.removesuffix(".json")))
         except LessonError as exc:
             problems.append(str(exc))
     return LessonBook(tuple(lessons), tuple(problems))

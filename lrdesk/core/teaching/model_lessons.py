@@ -27,8 +27,7 @@ from lrdesk.core.teaching.lessons import (
     LessonError,
     _Fields,
     _parse_json,
-    _read,
-    parse_index,
+    load_book,
 )
 from lrdesk.core.teaching.model_facts import RANGE_FIELDS, RUN_FIELDS, THEORY_FIELDS, ModelFacts
 
@@ -82,19 +81,7 @@ def model_lessons_folder() -> Traversable:
 
 def load_model_lessons(folder: Traversable | None = None) -> LessonBook:
     """Every model lesson listed in the folder's ``index.json``; broken files are reported."""
-    folder = folder if folder is not None else model_lessons_folder()
-    try:
-        names = parse_index(_read(folder / "index.json", "index.json"))
-    except LessonError as exc:
-        return LessonBook((), (str(exc),))
-    lessons, problems = [], []
-    for name in names:
-        try:
-            lessons.append(parse_model_lesson(_read(folder / name, name),
-                                              name.removesuffix(".json")))
-        except LessonError as exc:
-            problems.append(str(exc))
-    return LessonBook(tuple(lessons), tuple(problems))
+    return load_book(folder if folder is not None else model_lessons_folder(), parse_model_lesson)
 
 
 def with_model_lessons(book: LessonBook, folder: Traversable | None = None) -> LessonBook:
