@@ -12,6 +12,7 @@ drawn grey and named in plain words in the banner.
 from __future__ import annotations
 
 import math
+import os
 import time
 from types import SimpleNamespace
 
@@ -35,11 +36,11 @@ from PySide6.QtWidgets import (
 from lrdesk.core.models.datasets import DATASETS
 from lrdesk.core.models.networks import ACTIVATIONS, INITS, MODELS
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
+from lrdesk.gui.models.document import ModelDocument
 from lrdesk.gui.models.files import (
     ModelFileError,
     export_losses,
     open_model_experiment,
-    save_model_experiment,
 )
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
@@ -114,6 +115,8 @@ class ModelView(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._paint)
+        self._from_file: tuple[ModelExperiment, ModelExperiment] | None = None
+        self.document = ModelDocument(self, self.valid_experiment)
         self._build()
 
     # --- building ---------------------------------------------------------------------------
@@ -174,7 +177,8 @@ class ModelView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.cancel_button)
-        for text, slot in (("Open…", self._open_dialog), ("Save…", self._save_dialog),
+        for text, slot in (("Open…", self._open_dialog), ("Save", self.document.save),
+                           ("Save As…", self.document.save_as),
                            ("Export losses…", self._export_dialog)):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
@@ -245,10 +249,29 @@ class ModelView(QWidget):
             spec.validate()
         except ValueError as exc:
             raise SpecError(str(exc)) from None
+        if self._from_file is not None and spec == self._from_file[1]:
+            return self._from_file[0]  # untouched since opened: every setting of the file
         return spec
 
+    def valid_experiment(self) -> ModelExperiment | None:
+        """The experiment, or None while a control holds something that is not a setting."""
+        try:
+            return self.experiment()
+        except SpecError:
+            return None
+
     def set_experiment(self, spec: ModelExperiment) -> None:
-        """Show ``spec``'s settings in the controls (runs share the first run's optimizer)."""
+        """Show ``spec``'s settings in the controls (runs share the first run's optimizer); as
+        long as they are not changed, ``experiment()`` is ``spec`` itself, with the settings
+        the controls do not show (the data's, the optimizer's, the schedule)."""
+        self._from_file = None
+        self._show_in_controls(spec)
+        try:
+            self._from_file = (spec, self.experiment())
+        except SpecError:
+            self._from_file = None
+
+    def _show_in_controls(self, spec: ModelExperiment) -> None:
         self.dataset.setCurrentIndex(max(0, self.dataset.findData(spec.data.dataset)))
         self.model_kind.setCurrentText(spec.model.kind)
         self.hidden.setText(", ".join(str(h) for h in spec.model.hidden) or "16")
@@ -263,23 +286,33 @@ class ModelView(QWidget):
 
     # --- files ------------------------------------------------------------------------------
     def save_to(self, path) -> bool:
+        """Save atomically to ``path``, which the experiment then belongs to."""
         try:
-            save_model_experiment(path, self.experiment())
-        except (SpecError, ModelFileError) as exc:
+            self.experiment()
+        except SpecError as exc:
             self.banner.setText(str(exc))
+            return False
+        if not self.document.save_to(path):
             return False
         self.banner.setText(f"Saved {path}.")
         return True
 
     def open_path(self, path) -> bool:
         """Show the model experiment in ``path`` and train it; the controls stay as they were
-        if the file is not one."""
+        if the file is not one, or if the user cancels on unsaved changes."""
         try:
             spec = open_model_experiment(path)
         except ModelFileError as exc:
             self.banner.setText(str(exc))
             return False
+        if not self.document.may_discard_edits("opening another file"):
+            return False
+        return self.show_file(spec, os.fspath(path))
+
+    def show_file(self, spec: ModelExperiment, path: str) -> bool:
+        """Show ``spec``, read from ``path`` (which it now belongs to), and train it."""
         self.set_experiment(spec)
+        self.document.opened(path, spec)
         return self.start()
 
     def export_to(self, path) -> bool:
@@ -299,12 +332,6 @@ class ModelView(QWidget):
                                               "Model experiments (*.json *.lrdesk);;All files (*)")
         if path:
             self.open_path(path)
-
-    def _save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the model experiment", "model.json",
-                                              "Model experiments (*.json)")
-        if path:
-            self.save_to(path)
 
     def _export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the losses", "losses.csv",
@@ -348,6 +375,10 @@ class ModelView(QWidget):
 
     def is_training(self) -> bool:
         return self.lane.is_busy()
+
+    def is_drawn(self) -> bool:
+        """True when every view shows the newest snapshot."""
+        return not self._pending
 
     def _show_run(self, index: int) -> None:
         if index >= 0:
