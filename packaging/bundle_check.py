@@ -1,4 +1,5 @@
-"""Self-check of a frozen LR Desk: modules import, lessons load, the icon renders, GIFs write.
+"""Self-check of a frozen LR Desk: modules import, lessons load, the icon renders, GIFs write, a
+model experiment file reads back and trains.
 
 Run the bundle with LRDESK_BUNDLE_CHECK=1 (and QT_QPA_PLATFORM=offscreen without a display):
 it prints one JSON report and exits 0 if nothing is missing, 1 otherwise. This catches what
@@ -86,6 +87,26 @@ def animated_gif_report() -> dict:
         return {"frames": written.n_frames}
 
 
+def model_file_report() -> dict:
+    """A model experiment saved and read back (the file format), then a few training steps of
+    it (the datasets and networks, imported only when a model is trained)."""
+    from lrdesk.core.models.spec import (
+        DataSpec,
+        ModelExperiment,
+        ModelRunSpec,
+        ModelSpec,
+        dumps_model,
+        loads_model,
+    )
+    from lrdesk.core.models.training import Trainer
+
+    spec = ModelExperiment(DataSpec("line", points=40), ModelSpec("linear"),
+                           (ModelRunSpec(0.3),), steps=20, sharpness_every=0)
+    trainer = Trainer(loads_model(dumps_model(spec))).run_to_end()
+    return {"round_trip": loads_model(dumps_model(spec)) == spec,
+            "verdict": trainer.verdict_names()[0]}
+
+
 def run_checks() -> dict:
     from lrdesk._version import __version__
 
@@ -98,7 +119,7 @@ def run_checks() -> dict:
     }
     for key, probe in (("lessons", lesson_report), ("window_icon", window_icon_report),
                        ("typed_function", typed_function_report),
-                       ("animated_gif", animated_gif_report)):
+                       ("animated_gif", animated_gif_report), ("model_file", model_file_report)):
         try:
             report[key] = probe()
         except Exception as error:
@@ -109,7 +130,7 @@ def run_checks() -> dict:
 
 def problems_in(report: dict) -> list[str]:
     problems = [f"module {name}: {error}" for name, error in report["module_errors"].items()]
-    for key in ("lessons", "window_icon", "typed_function", "animated_gif"):
+    for key in ("lessons", "window_icon", "typed_function", "animated_gif", "model_file"):
         if "error" in report[key]:
             problems.append(f"{key}: {report[key]['error']}")
     lessons = report["lessons"]
@@ -121,6 +142,9 @@ def problems_in(report: dict) -> list[str]:
     gif = report["animated_gif"]
     if "error" not in gif and gif["frames"] != 3:
         problems.append(f"animated GIF: {gif['frames']} frames written instead of 3")
+    model = report["model_file"]
+    if "error" not in model and not model["round_trip"]:
+        problems.append("model file: does not read back as it was saved")
     return problems
 
 
