@@ -20,7 +20,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
-from lrdesk.gui.shared.palette import ALARM_COLOR, Theme
+from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.shared.path_geometry import (
     Box,
     distinct_points,
@@ -50,8 +50,11 @@ Z_PATH, Z_DOTS, Z_HEAD, Z_ALARM = 10, 12, 14, 40
 class RunPathItems:
     """The plot items of one run, fed with (x, y) points already in plot coordinates."""
 
-    def __init__(self, plot_item: pg.PlotItem, color: str, with_dots: bool) -> None:
+    def __init__(
+        self, plot_item: pg.PlotItem, color: str, with_dots: bool, symbol: str = "o"
+    ) -> None:
         self.color = color
+        self.symbol = symbol
         self.with_dots = with_dots
         self.verdict: str | None = None
         self.event_step: int | None = None
@@ -106,7 +109,7 @@ class RunPathItems:
 
     def clear(self) -> None:
         self.set_data(np.empty(0), np.empty(0), np.empty(0))
-        self.verdict = self.event_step = None
+        self.set_status(None, None)
         self._settled = None
 
     def drawn_segments(self) -> tuple[Array, Array]:
@@ -217,30 +220,36 @@ class RunPathItems:
 
     # --- look ------------------------------------------------------------------------------
     def set_status(self, verdict: str | None, event_step: int | None) -> None:
+        """Only the line's style tells the state: the rest of the look stays as it is."""
+        changed = (verdict == "diverged") != (self.verdict == "diverged")
         self.verdict = verdict
         self.event_step = event_step if verdict is not None else None
-        if self._theme is not None:
-            self.apply_style(self._theme, self._sizes)
+        if changed and self._theme is not None:
+            self._style_line(self._sizes)
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         self._theme, self._sizes = theme, sizes
         scale = sizes.marker
-        diverged = self.verdict == "diverged"
-        color = ALARM_COLOR if diverged else self.color
-        pen = make_pen(color, PATH_WIDTH * sizes.line, dashed=diverged)
-        self.line.setPen(pen)
-        self.fresh.setPen(pen)
+        color = self.color  # a run keeps its colour in every view; its state is the dashes
+        self._style_line(sizes)
         outline = pg.mkPen(QColor(theme.marker_outline), width=1.2 * scale)
+        self.dots.setSymbol(self.symbol)
         self.dots.setPen(outline)
         self.dots.setBrush(pg.mkBrush(QColor(color)))
         self.dots.setSize(DOT_SIZE * scale)
+        self.head.setSymbol(self.symbol)
         self.head.setPen(pg.mkPen(QColor(theme.marker_outline), width=2.0 * scale))
         self.head.setBrush(pg.mkBrush(QColor(self.color)))
         self.head.setSize(MARKER_SIZE * scale)
         self.alarm.setSymbol("x")
         self.alarm.setPen(pg.mkPen(QColor(theme.marker_outline), width=1.5 * scale))
-        self.alarm.setBrush(pg.mkBrush(QColor(ALARM_COLOR)))
+        self.alarm.setBrush(pg.mkBrush(QColor(self.color)))
         self.alarm.setSize(MARKER_SIZE * 1.7 * scale)
+
+    def _style_line(self, sizes: Sizes) -> None:
+        pen = make_pen(self.color, PATH_WIDTH * sizes.line, dashed=self.verdict == "diverged")
+        self.line.setPen(pen)
+        self.fresh.setPen(pen)
 
 
 def _set_points(item: pg.ScatterPlotItem, x, y) -> None:

@@ -1,7 +1,7 @@
 """What the canvas draws under the runs: the curve L(w) in 1-D, a heat map with contours in 2-D.
 
 Both mark the known minima and the start point, and both say which region of the plane is
-worth showing; that region never follows a diverging path.
+worth showing; the 1-D curve reaches as far as the view may widen to follow a diverging run.
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from lrdesk.core.surfaces import LossFunction
+from lrdesk.core.theory.hessian import known_minima
 from lrdesk.gui.canvas.contours import contour_segments
+from lrdesk.gui.canvas.follow import follow_limit
+from lrdesk.gui.shared import colormap
 from lrdesk.gui.shared.formatting import format_number
 from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.shared.path_geometry import Box, drawable_path
@@ -22,6 +25,7 @@ from lrdesk.gui.shared.plot_base import CURVE_WIDTH, MARKER_SIZE, Sizes, make_pe
 Array = np.ndarray
 
 CURVE_SAMPLES = 1500
+OUTER_SAMPLES = 600  # on each side, beyond the region, for a view that follows a run out
 GRID_SAMPLES = 320
 CONTOUR_LEVELS = 14
 LOG_COLORS_BELOW = 0.15
@@ -44,7 +48,7 @@ def _values(function: LossFunction, points: Array) -> Array:
 def _minima(function: LossFunction) -> tuple[Array, Array]:
     """(global minima, other local minima), each shaped (M, dim); empty if none known."""
     try:
-        minima = np.asarray(function.minima(), dtype=float).reshape(-1, function.dim)
+        minima = np.asarray(known_minima(function), dtype=float).reshape(-1, function.dim)
     except (ArithmeticError, ValueError, NotImplementedError):
         minima = np.empty((0, function.dim))
     if len(minima) == 0:
@@ -125,16 +129,26 @@ class Surface1D(Surface):
     def __init__(self, plot_item: pg.PlotItem, function: LossFunction) -> None:
         ((lo, hi),) = function.view_box()
         pad = 0.02 * (hi - lo)
-        self.w = np.linspace(lo - pad, hi + pad, CURVE_SAMPLES)
-        self.loss = _values(function, self.w[:, None])
-        finite = self.loss[np.isfinite(self.loss)]
+        inner = np.linspace(lo - pad, hi + pad, CURVE_SAMPLES)
+        finite = _values(function, inner[:, None])
+        finite = finite[np.isfinite(finite)]
         bottom, top = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
         margin = 0.06 * (top - bottom) if top > bottom else 1.0
         self._region = Box(lo, hi, bottom - margin, top + margin)
+        # the curve reaches as far as the view may widen to follow a run that swings away
+        widest = follow_limit(self._region, 1)
+        self.w = np.concatenate([
+            np.linspace(widest.x_min, inner[0], OUTER_SAMPLES, endpoint=False),
+            inner,
+            np.linspace(widest.x_max, inner[-1], OUTER_SAMPLES, endpoint=False)[::-1],
+        ])
+        self.loss = _values(function, self.w[:, None])
         self.curve = pg.PlotCurveItem()
         super().__init__(plot_item, function)
         self._add(self.curve, Z_CURVE)
-        path = drawable_path(self.w, self.loss, self._region.grown(1.0))
+        clip = widest.grown(0.1)
+        clip = Box(clip.x_min, clip.x_max, self._region.y_min - self._region.height, clip.y_max)
+        path = drawable_path(self.w, self.loss, clip)
         self.curve.setData(path.x, path.y, connect=path.connect)
 
     @property
@@ -162,10 +176,13 @@ class Surface2D(Surface):
         (x_lo, x_hi), (y_lo, y_hi) = function.view_box()
         self._region = Box(x_lo, x_hi, y_lo, y_hi)
         self.image = pg.ImageItem(axisOrder="col-major")
+        # light lines where the map is dark, dark lines where it is bright
         self.contours = pg.PlotCurveItem()
+        self.dark_contours = pg.PlotCurveItem()
         super().__init__(plot_item, function)
         self._add(self.image, Z_IMAGE)
         self._add(self.contours, Z_CONTOURS)
+        self._add(self.dark_contours, Z_CONTOURS)
         self.log_colors = False
         self._draw_surface()
 
@@ -196,7 +213,11 @@ class Surface2D(Surface):
         # pixel centres sit on the samples
         self.image.setImage(shade, levels=(low, high), autoLevels=False)
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
-        self._draw_contours(shade, np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1], xs, ys)
+        fractions = np.linspace(0.0, 1.0, CONTOUR_LEVELS + 2)[1:-1]
+        light = np.array([colormap.line_color_at(f) == colormap.LIGHT_LINE for f in fractions])
+        levels = low + fractions * (high - low)
+        self._draw_contours(self.contours, shade, levels[light], xs, ys)
+        self._draw_contours(self.dark_contours, shade, levels[~light], xs, ys)
 
     def _shading(self, loss: Array, in_region: Array) -> tuple[Array, float, float]:
         """Values to colour by, and the colour range that spans the region of interest."""
@@ -218,26 +239,26 @@ class Surface2D(Surface):
             return filled, low - 1.0, high + 1.0
         return filled, low, high
 
-    def _draw_contours(self, shade: Array, levels: Array, xs: Array, ys: Array) -> None:
-        pieces_x, pieces_y = contour_segments(shade, levels)
+    @staticmethod
+    def _draw_contours(item: pg.PlotCurveItem, shade: Array, levels: Array, xs: Array,
+                       ys: Array) -> None:
+        pieces_x, pieces_y = contour_segments(shade, levels) if len(levels) else ([], [])
         if len(pieces_x) == 0:
-            self.contours.setData([], [])
+            item.setData([], [])
             return
         # sample (i, j) sits at (xs[i], ys[j]), the centre of its pixel in the heat map
         cx = xs[0] + pieces_x * (xs[1] - xs[0])
         cy = ys[0] + pieces_y * (ys[1] - ys[0])
-        self.contours.setData(cx, cy, connect="pairs")
+        item.setData(cx, cy, connect="pairs")
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         super().apply_style(theme, sizes)
-        colormap = pg.ColorMap(
-            np.linspace(0.0, 1.0, len(theme.surface_colormap)),
-            [QColor(c) for c in theme.surface_colormap],
-        )
-        self.image.setLookupTable(colormap.getLookupTable(nPts=256))
-        contour = QColor(theme.contour)
-        contour.setAlphaF(0.7)
-        self.contours.setPen(pg.mkPen(contour, width=1.0 * sizes.line))
+        self.image.setLookupTable(colormap.lookup_table())
+        for item, color in ((self.contours, colormap.LIGHT_LINE),
+                            (self.dark_contours, colormap.DARK_LINE)):
+            line = QColor(color)
+            line.setAlphaF(colormap.CONTOUR_ALPHA)
+            item.setPen(pg.mkPen(line, width=colormap.CONTOUR_WIDTH * sizes.line))
 
 
 def make_surface(plot_item: pg.PlotItem, function: LossFunction) -> Surface:

@@ -2,24 +2,29 @@
 
 In 1-D it draws the curve L(w) with each run's steps as points joined by segments (the classic
 picture of steps that are too small, suitable or too large); in 2-D a heat map with contour
-lines and each run's path as a line with its current point. The view stays on the region of
-interest of the function: it never follows a run that diverges.
+lines and each run's path as a line with its current point. The view shows the region of
+interest of the function, widened smoothly to follow a run that swings away for its first
+swings (``follow``); a button brings it back to the minimum.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
+from lrdesk.core.experiment.spec import RunSpec
 from lrdesk.core.surfaces import LossFunction
+from lrdesk.gui.canvas.follow import ease_share, eased, follow_limit, followed_extent, union
+from lrdesk.gui.canvas.legend import LegendEntry, RunLegend, run_label
 from lrdesk.gui.canvas.paths import RunPathItems
 from lrdesk.gui.canvas.surface import Surface, make_surface
 from lrdesk.gui.shared.formatting import format_number, format_step
-from lrdesk.gui.shared.palette import Theme, current_theme
+from lrdesk.gui.shared.palette import Theme, current_theme, run_symbol
 from lrdesk.gui.shared.path_geometry import Box
 from lrdesk.gui.shared.plot_base import (
     GRID_ALPHA,
@@ -39,6 +44,9 @@ DRAW_MARGIN = 1.0
 HINT = (
     "Click or drag to move the start (○).  ★ is the lowest point."
 )
+#: milliseconds between two ticks of the view's move to a new box
+MOVE_TICK_MS = 16
+BACK_TEXT, FOLLOW_TEXT = "Back to the minimum", "Follow the runs out"
 
 
 class _PickingViewBox(pg.ViewBox):
@@ -72,6 +80,8 @@ class LossCanvas(QWidget):
     """The surface with the runs' paths; emits a new start point when the user picks one."""
 
     start_point_requested = Signal(tuple)
+    #: frame-driven (``set_frame_driven``): the view has a new box to move to, one step a frame
+    view_moving = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +95,8 @@ class LossCanvas(QWidget):
         self.plot_widget = make_plot_widget(self, self._view_box)
         self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot_widget.setToolTip("")
+        self.legend = RunLegend(self.plot_widget.getPlotItem())
+        self._run_labels: list[str] = []
         self.hover_label = QLabel(HINT, self)
         self.hover_label.setWordWrap(True)
         self.hover_label.setToolTip(
@@ -94,6 +106,25 @@ class LossCanvas(QWidget):
         self.footer = QHBoxLayout()
         self.footer.setContentsMargins(0, 0, 0, 0)
         self.footer.addWidget(self.hover_label, 1)
+        #: the view widens to follow runs that swing away; this brings it back (and out again)
+        self._extents: dict[int, object] = {}  # run -> Box of its followed points outside
+        self._escaped: set[int] = set()  # runs that went past the widest view
+        self._pinned = False  # the user asked for the region around the minimum
+        self._shown_box: Box | None = None  # the box last asked of the view box
+        self._target_box: Box | None = None
+        self._frame_driven = False
+        self._moved_at: float | None = None  # time of the move's last step
+        self._move_timer = QTimer(self)
+        self._move_timer.setInterval(MOVE_TICK_MS)
+        self._move_timer.timeout.connect(self._move_tick)
+        self.view_button = QToolButton(self)
+        self.view_button.setText(BACK_TEXT)
+        self.view_button.clicked.connect(self._toggle_pinned)
+        policy = self.view_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # the line under the plot keeps its height
+        self.view_button.setSizePolicy(policy)
+        self.view_button.hide()
+        self.footer.addWidget(self.view_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget, 1)
@@ -121,37 +152,69 @@ class LossCanvas(QWidget):
             self._set_labels("w", "loss  L(w)")
         else:
             self._set_labels("x", "y")
-        region = self._surface.region
-        self._view_box.setRange(
-            xRange=(region.x_min, region.x_max), yRange=(region.y_min, region.y_max), padding=0.0
-        )
+        self._extents.clear()
+        self._escaped.clear()
+        self._pinned = False
+        self._move_timer.stop()
+        self._show_box(self._surface.region)
+        self._target_box = self._surface.region
+        self._update_view_button()
         for path in self._paths:
             path.with_dots = function.dim == 1
             path.clear()
             path.set_status(None, None)
         self._surface.apply_style(self._theme, sizes_for(self))
+        self._show_legend()
         self.set_start(start)
         self._redraw_all()
 
     def set_runs(self, colors: list[str]) -> None:
-        """One empty path per run, in these colours (the same runs' items are emptied and kept:
-        a dragged rate slider restarts the runs many times a second)."""
+        """One empty path per run, in these colours. The items of the runs that stay (same
+        place, same colour) are emptied and kept, only the others are made or dropped: a dragged
+        rate slider restarts the runs many times a second, and adding one run to eight must not
+        rebuild the other seven's items in one frame."""
         item = self.plot_widget.getPlotItem()
         with_dots = self._function is not None and self._function.dim == 1
-        if [(p.color, p.with_dots) for p in self._paths] == [(c, with_dots) for c in colors]:
-            for path in self._paths:
-                restyle = path.verdict is not None
-                path.clear()
-                if restyle:
-                    path.set_status(None, None)
-                self._redraw(path)
-            return
-        for path in self._paths:
+        kept = 0
+        for path, color in zip(self._paths, colors, strict=False):
+            if (path.color, path.with_dots) != (color, with_dots):
+                break
+            kept += 1
+        for path in self._paths[kept:]:
             path.remove(item)
-        self._paths = [RunPathItems(item, color, with_dots) for color in colors]
+        for path in self._paths[:kept]:
+            restyle = path.verdict is not None
+            path.clear()
+            if restyle:
+                path.set_status(None, None)
+            self._redraw(path)
+        if len(colors) != len(self._paths):
+            self._forget_extents()
+        made = [
+            RunPathItems(item, color, with_dots, run_symbol(run))
+            for run, color in enumerate(colors) if run >= kept
+        ]
+        self._paths = self._paths[:kept] + made
         sizes = sizes_for(self)
-        for path in self._paths:
+        for path in made:
             path.apply_style(self._theme, sizes)
+        self._show_legend()
+
+    def name_runs(self, runs: list[RunSpec]) -> None:
+        """The runs' learning rates (and optimizers) for the key on the canvas."""
+        self._run_labels = [run_label(number, run) for number, run in enumerate(runs, start=1)]
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        entries = [
+            LegendEntry(
+                self._run_labels[run] if run < len(self._run_labels) else f"Run {run + 1}",
+                path.color, path.symbol, path.verdict == "diverged",
+            )
+            for run, path in enumerate(self._paths)
+        ]
+        point_size = self.font().pointSizeF()
+        self.legend.show(entries, self._theme, sizes_for(self), point_size if point_size > 0 else 9.0)
 
     def set_run_path(self, run: int, positions: Array, losses: Array, steps: Array) -> None:
         """Show run ``run`` up to the playhead: positions (n, dim), losses and steps (n,)."""
@@ -172,6 +235,7 @@ class LossCanvas(QWidget):
             return
         path.set_data(x, y, steps)
         self._redraw(path)
+        self._follow(run, x, y)
 
     def set_run_status(self, run: int, verdict: str | None, event_step: int | None) -> None:
         """'diverged' turns the path to the alarm style with a marker where it was last seen."""
@@ -180,6 +244,7 @@ class LossCanvas(QWidget):
         path = self._paths[run]
         path.set_status(verdict, event_step)
         self._redraw(path)
+        self._show_legend()
 
     def set_start(self, start: tuple[float, ...]) -> None:
         self._start = tuple(float(v) for v in start)
@@ -189,6 +254,97 @@ class LossCanvas(QWidget):
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         self._restyle()
+
+    # --- following the runs out -------------------------------------------------------------
+    def target_box(self) -> Box | None:
+        """The box the view shows or is moving to."""
+        return self._target_box
+
+    def view_at_rest(self) -> bool:
+        """True when the view shows its target box (it is not moving)."""
+        return self._shown_box == self._target_box
+
+    def _follow(self, run: int, x: Array, y: Array) -> None:
+        """Widen the view for run ``run``'s swings outside the region (up to the limit)."""
+        region = self._surface.region
+        extent, escaped = followed_extent(x, y, region, follow_limit(region, self._function.dim))
+        if extent is None:
+            self._extents.pop(run, None)
+        else:
+            self._extents[run] = extent
+        if escaped:
+            self._escaped.add(run)
+        else:
+            self._escaped.discard(run)
+        self._retarget()
+
+    def _forget_extents(self) -> None:
+        self._extents.clear()
+        self._escaped.clear()
+        self._retarget()
+
+    def _retarget(self) -> None:
+        if self._surface is None:
+            return
+        region = self._surface.region
+        target = region if self._pinned else union(region, list(self._extents.values()))
+        self._update_view_button()
+        if target == self._target_box:
+            return
+        self._target_box = target
+        if self._frame_driven:
+            self.view_moving.emit()
+        elif not self._move_timer.isActive():
+            self._move_timer.start()
+
+    def set_frame_driven(self, on: bool) -> None:
+        """Move the view one step per ``step_view`` call (each frame of the window's drawing)
+        instead of on a timer of its own, so that the moves share the frames' pacing."""
+        self._frame_driven = on
+        if on:
+            self._move_timer.stop()
+
+    def step_view(self) -> bool:
+        """One step of the view's move to its target; True while it has farther to go."""
+        if self._target_box is None or self._shown_box is None:
+            return False
+        if self._shown_box == self._target_box:
+            return False
+        now = time.monotonic()
+        since = now - self._moved_at if self._moved_at is not None else MOVE_TICK_MS / 1000
+        # the first step after a pause moves as one tick would
+        share = ease_share(min(since, 4 * MOVE_TICK_MS / 1000) if since > 0.5 else since)
+        self._moved_at = now
+        box, arrived = eased(self._shown_box, self._target_box, share)
+        self._show_box(box)
+        if arrived:
+            self._moved_at = None
+        return not arrived
+
+    def _move_tick(self) -> None:
+        if not self.step_view():
+            self._move_timer.stop()
+
+    def _show_box(self, box: Box) -> None:
+        self._shown_box = box
+        self._view_box.setRange(
+            xRange=(box.x_min, box.x_max), yRange=(box.y_min, box.y_max), padding=0.0
+        )
+
+    def _toggle_pinned(self) -> None:
+        self._pinned = not self._pinned
+        self._retarget()
+
+    def _update_view_button(self) -> None:
+        self.view_button.setVisible(bool(self._extents))
+        if self._pinned:
+            self.view_button.setText(FOLLOW_TEXT)
+            self.view_button.setToolTip("Widen the view again to follow the runs that swing away")
+        else:
+            self.view_button.setText(BACK_TEXT)
+            self.view_button.setToolTip(
+                "Show the region around the minimum again; runs that swing away leave the view"
+            )
 
     # --- drawing ---------------------------------------------------------------------------
     def visible_box(self) -> Box:
@@ -217,6 +373,8 @@ class LossCanvas(QWidget):
             self._surface.apply_style(self._theme, sizes)
         for path in self._paths:
             path.apply_style(self._theme, sizes)
+        if hasattr(self, "legend"):
+            self._show_legend()
         self.hover_label.setStyleSheet(f"color: {self._theme.muted};")
 
     def _set_labels(self, bottom: str, left: str) -> None:

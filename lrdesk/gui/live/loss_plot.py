@@ -2,7 +2,9 @@
 
 The y range follows the runs that behave: infinities and NaN are ignored, and the top is capped
 near the largest starting loss, so one run that blows up does not flatten all the others; its
-curve is clipped just above the top and shoots off the plot instead.
+curve is clipped just above the top and shoots off the plot instead. When the losses span many
+decades (a run that blows up, or one that converges fast) the plot turns to the log scale by
+itself, until the user picks a scale with the switch.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from lrdesk.gui.shared.palette import ALARM_COLOR, Theme, current_theme
+from lrdesk.gui.shared.palette import Theme, current_theme
 from lrdesk.gui.shared.path_geometry import Box, CurveEnvelope, thin_to_pixels
 from lrdesk.gui.shared.plot_base import (
     MARKER_SIZE,
@@ -43,6 +45,8 @@ LOG_PADDING = 0.3
 #: the step axis reaches this much past the newest step, so that it need not move (and every
 #: curve be thinned and painted again) on each frame while a run plays
 STEP_HEADROOM = 1.03
+#: the log scale comes on by itself once the largest loss is this many times the smallest one
+AUTO_LOG_RATIO = 1e3
 
 
 @dataclass
@@ -130,6 +134,7 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self._theme: Theme = current_theme()
         self._log_y = False
+        self._log_chosen = False  # the user picked a scale: it no longer changes by itself
         self._runs: list[_RunLosses] = []
         self._curves: list[pg.PlotDataItem] = []
         self._ends: list[pg.PlotDataItem] = []
@@ -151,7 +156,8 @@ class LossPlot(QWidget):
         self.log_check.setToolTip(
             "Show the loss on a logarithmic scale, where each grid line is ten times the one "
             "below. Small losses near the end stay visible. Losses of zero or below cannot be "
-            "shown on this scale."
+            "shown on this scale. It comes on by itself when the losses span more than three "
+            "decades, until you choose."
         )
         self.log_check.toggled.connect(self._on_log_toggled)
         self.title = QLabel("Loss at each step", self)
@@ -169,23 +175,31 @@ class LossPlot(QWidget):
 
     # --- public API ------------------------------------------------------------------------
     def set_runs(self, colors: list[str]) -> None:
-        """One empty curve per run, in these colours (the same runs' curves are kept)."""
+        """One empty curve per run, in these colours. The curves of the runs that stay (same
+        place, same colour) are kept, only the others are made or dropped: adding one run to
+        eight must not rebuild the other seven's items in one frame."""
         if list(colors) == self._colors and len(self._curves) == len(colors):
+            restyle = [run for run, data in enumerate(self._runs) if data.verdict is not None]
             self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
             self._envelopes = [CurveEnvelope() for _ in colors]
             sizes = sizes_for(self)
-            for run in range(len(colors)):
+            for run in restyle:  # only a state changes a curve's style
                 self._style_run(run, sizes)
             self._update_range()
             return
+        kept = 0
+        for old, color in zip(self._colors[: len(self._curves)], colors, strict=False):
+            if old != color:
+                break
+            kept += 1
         item = self.plot_widget.getPlotItem()
-        for curve in self._curves + self._ends:
+        for curve in self._curves[kept:] + self._ends[kept:]:
             item.removeItem(curve)
+        self._curves, self._ends = self._curves[:kept], self._ends[:kept]
         self._colors = list(colors)
         self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
-        self._curves, self._ends = [], []
         self._envelopes = [CurveEnvelope() for _ in colors]
-        for _ in colors:
+        for _ in colors[kept:]:
             curve = pg.PlotDataItem()
             # a few points per pixel column, left to right: one polyline strokes faster than
             # separate segments, and keeps a diverged run's dashes continuous
@@ -197,8 +211,10 @@ class LossPlot(QWidget):
                 added.setLogMode(False, self._log_y)
             self._curves.append(curve)
             self._ends.append(end)
-        self._restyle()
-        self._update_range()
+        sizes = sizes_for(self)
+        for run in range(len(colors)):
+            self._style_run(run, sizes)
+        self._update_range()  # draws every curve: the kept ones are emptied
 
     def set_run_losses(self, run: int, steps: Array, losses: Array) -> None:
         """Run ``run``'s losses up to the playhead."""
@@ -215,13 +231,17 @@ class LossPlot(QWidget):
             new.verdict = old.verdict
             self._envelopes[run].reset()  # other rows: thin them all again
         self._runs[run] = new
+        if not self._log_chosen and not self._log_y and self._range_is_wide():
+            self._set_log_checked(True)
+            self._apply_log(True)
+            return
         if self._top() == self._drawn_top and not self._set_ranges(self._drawn_top):
             self._draw_run(run, self._drawn_top)  # the others keep their clipping and thinning
         else:
             self._update_range()
 
     def set_run_status(self, run: int, verdict: str | None) -> None:
-        """A diverged run is drawn dashed in the alarm colour, with a cross where it left."""
+        """A diverged run is drawn dashed in its colour, with a cross where it left."""
         if not 0 <= run < len(self._runs):
             return
         self._runs[run].verdict = verdict
@@ -234,11 +254,22 @@ class LossPlot(QWidget):
         self._update_x_range()
 
     def set_log_y(self, on: bool) -> None:
-        """Switch the log scale without emitting ``log_y_toggled``."""
+        """Switch the log scale without emitting ``log_y_toggled`` (a choice that then stays)."""
+        self._log_chosen = True
+        self._set_log_checked(on)
+        self._apply_log(on)
+
+    def _set_log_checked(self, on: bool) -> None:
         self.log_check.blockSignals(True)
         self.log_check.setChecked(on)
         self.log_check.blockSignals(False)
-        self._apply_log(on)
+
+    def _range_is_wide(self) -> bool:
+        """True when the losses span more than ``AUTO_LOG_RATIO`` and all of them are above 0."""
+        runs = [r for r in self._runs if math.isfinite(r.high)]
+        if not runs or any(r.low <= 0 for r in runs):
+            return False
+        return max(r.high for r in runs) > AUTO_LOG_RATIO * min(r.low_positive for r in runs)
 
     def is_log_y(self) -> bool:
         return self._log_y
@@ -254,6 +285,7 @@ class LossPlot(QWidget):
 
     # --- drawing ---------------------------------------------------------------------------
     def _on_log_toggled(self, on: bool) -> None:
+        self._log_chosen = True
         self._apply_log(on)
         self.log_y_toggled.emit(on)
 
@@ -366,12 +398,12 @@ class LossPlot(QWidget):
     def _style_run(self, run: int, sizes: Sizes) -> None:
         scale = sizes.marker
         diverged = self._runs[run].verdict == "diverged"
-        color = ALARM_COLOR if diverged else self._colors[run]
+        color = self._colors[run]  # the run's colour in every view; its state is the dashes
         curve = self._curves[run]
         curve.setPen(make_pen(color, PATH_WIDTH * 0.85 * sizes.line, dashed=diverged))
         end = self._ends[run]
         end.setSymbolSize(MARKER_SIZE * 1.5 * scale)
-        end.setSymbolBrush(pg.mkBrush(QColor(ALARM_COLOR)))
+        end.setSymbolBrush(pg.mkBrush(QColor(color)))
         end.setSymbolPen(pg.mkPen(QColor(self._theme.background), width=1.5 * scale))
 
     def _restyle(self) -> None:

@@ -26,8 +26,6 @@ TEXT_INTERVAL = 0.2  # seconds between two refreshes of the table's numbers
 FRAME_MS = 16  # at most about 60 frames a second
 CANVAS, LOSS_PLOT = "canvas", "loss plot"
 VIEWS = (CANVAS, LOSS_PLOT)
-#: frames dearer than this draw the two plots in turn, so no single repaint blocks for long
-SPLIT_FRAME_MS = 10.0
 #: a frame may take at most this share of the time, however heavy the drawing (the worker waits
 #: during frames: the rest is for it, and for clicks and keys)
 FRAME_SHARE = 0.35
@@ -80,6 +78,9 @@ class FramePacer(QObject):
         self._stale = 0  # ... of which the first ones belong to a frame ``stop`` ended
         self._held = False  # frames wait (the window is not painted yet)
         self.last_cost_ms = 0.0
+        #: the share of the time frames may take (raised while a slider is dragged: then the
+        #: canvas following the hand matters more than anything else)
+        self.share = FRAME_SHARE
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._frame)
@@ -160,7 +161,7 @@ class FramePacer(QObject):
         self._finishing = False
         self._busy(False)
         self.last_cost_ms = float(self._clock.elapsed() - self._began)
-        self._next_start = self._began + max(FRAME_MS, round(self.last_cost_ms / FRAME_SHARE))
+        self._next_start = self._began + max(FRAME_MS, round(self.last_cost_ms / self.share))
         if self._wanted:
             self._wanted = False
             self.request()
@@ -214,6 +215,7 @@ class RunPresenter:
         self._theory: Theory | None = None
         self._drawn: dict[str, list[tuple[int, int, int] | None]] = {view: [] for view in VIEWS}
         self._shown_events: dict[int, RunEvent] = {}
+        self._announced: dict[int, RunEvent] = {}  # events the banner keeps room for
         self._banner_notice: Notice | None = None
         self._text_time = -math.inf
         self.hint: str | None = None
@@ -225,6 +227,7 @@ class RunPresenter:
         self._spec, self._theory = spec, theory
         self._drawn = {view: [None] * len(spec.runs) for view in VIEWS}
         self._shown_events = {}
+        self._announced = {}
         self.board.clear()
         self.failure = None
         self._text_time = -math.inf
@@ -253,7 +256,10 @@ class RunPresenter:
             self._text_time = now
         if LOSS_PLOT in views:
             self.loss_plot.set_current_step(step)
+        self._announce(recording.events)
         self._show_banner(step)
+        if CANVAS in views and hasattr(self.canvas, "step_view"):
+            current &= not self.canvas.step_view()  # a view still moving wants another frame
         return current
 
     # --- one run ---------------------------------------------------------------------------
@@ -309,6 +315,18 @@ class RunPresenter:
                  if r < len(self._spec.runs)]
         level, text = explain_event(run + 1, self._spec.runs[run], visible, self._theory, shown)
         self.board.reveal(Notice(run, level, text, visible.step))
+
+    def _announce(self, events: dict[int, RunEvent]) -> None:
+        """Tell the banner the notices to come, as soon as they are computed: it keeps room for
+        the longest, so that none moves the plots when the playhead reaches it."""
+        if not hasattr(self.banner, "reserve_room"):
+            return
+        for run, event in events.items():
+            if self._announced.get(run) == event or run >= len(self._spec.runs):
+                continue
+            self._announced[run] = event
+            _level, text = explain_event(run + 1, self._spec.runs[run], event, self._theory)
+            self.banner.reserve_room(text)
 
     def revealed_events(self) -> dict[int, RunEvent]:
         return dict(self._shown_events)

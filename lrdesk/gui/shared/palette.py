@@ -2,8 +2,10 @@
 
 Run colours are the Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2002), which stays
 distinguishable under the common kinds of colour blindness; its black is swapped for grey so that
-the eighth run shows on the dark theme too. Diverged runs are drawn in a red that is none of these
-colours and, because colour alone is not enough, also dashed.
+the eighth run shows on the dark theme too. A run has one colour everywhere (its chip in the runs
+table, its path on the canvas, its loss curve, exports); a state such as diverged is shown by
+style (dashes, a cross where it left), never by another colour. The alarm red, none of the run
+colours, is for notices and limits.
 """
 
 from __future__ import annotations
@@ -39,8 +41,17 @@ VERDICT_COLORS: dict[str, str] = {
 LEVEL_COLORS: dict[str, str] = {"alarm": ALARM_COLOR, "warning": "#E69F00", "info": "#0072B2"}
 
 
+#: each run's marker shape (pyqtgraph symbols), so runs on the same stretch of a path stay
+#: told apart where one's markers sit on the other's
+RUN_SYMBOLS: tuple[str, ...] = ("o", "s", "t", "d", "h", "p", "t1", "star")
+
+
 def run_color(run: int) -> str:
     return RUN_COLORS[run % len(RUN_COLORS)]
+
+
+def run_symbol(run: int) -> str:
+    return RUN_SYMBOLS[run % len(RUN_SYMBOLS)]
 
 
 # ------------------------------------------------------------------------------------------
@@ -54,8 +65,7 @@ class Theme:
     background: str  # plot background
     foreground: str  # axes, tick labels, plot text
     grid: str
-    surface_colormap: tuple[str, ...]  # heat map stops, from the lowest loss to the highest
-    contour: str
+    contour: str  # contour lines on the 3-D view's floor (the heat map's: shared.colormap)
     curve: str  # the 1-D loss curve L(w)
     marker_outline: str  # ring around markers so they show on any colour
     start_color: str
@@ -80,8 +90,6 @@ THEMES: dict[str, Theme] = {
         background="#FFFFFF",
         foreground="#1C1F23",
         grid="#C9CDD3",
-        # near the minimum the map is almost white, where paths end and must show best
-        surface_colormap=("#FFFFFF", "#F3EEE6", "#E2D6C3", "#C9B79D"),
         contour="#8C7F6E",
         curve="#1C1F23",
         marker_outline="#FFFFFF",
@@ -101,7 +109,6 @@ THEMES: dict[str, Theme] = {
         background="#15181C",
         foreground="#E4E7EB",
         grid="#3A4048",
-        surface_colormap=("#111316", "#1F252C", "#2F3843", "#465262"),
         contour="#7D8A99",
         curve="#E4E7EB",
         marker_outline="#15181C",
@@ -130,8 +137,10 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     """Give the widgets the theme's colours (Fusion style); plots are recoloured by their views."""
     global _current_theme
     _current_theme = theme
-    if app.style().name().lower() != "fusion":  # a new style would re-polish every widget
-        app.setStyle("Fusion")
+    from lrdesk.gui.shared.style import ClassroomStyle, classroom_style
+
+    if not isinstance(app.style(), ClassroomStyle):  # a new style would re-polish every widget
+        app.setStyle(classroom_style())
     app.setPalette(_qt_palette(theme))
 
 

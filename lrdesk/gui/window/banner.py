@@ -1,7 +1,10 @@
 """A notice strip above the canvas: what just happened to a run, in big plain words.
 
-Hidden while there is nothing to say. Each level has its colour and icon; the close button or
-Esc hides it (and emits ``dismissed``).
+Hidden while there is nothing to say, but its room is kept: a notice that comes or goes while
+the runs play must not move the plots below it. The room is at least ``RESERVED_LINES`` lines of
+text and only grows (for a longer notice, or one announced with ``reserve_room`` before it is
+due) until the width or the font changes. Each level has
+its colour and icon; the close button or Esc hides it (and emits ``dismissed``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ LEVELS = ("alarm", "warning", "info")
 #: the notice text is this much larger than the app font, to read from the back of a room
 TEXT_SCALE = 1.3
 LEVEL_NAMES = {"alarm": "Alarm", "warning": "Warning", "info": "Note"}
+#: the banner keeps room for this many lines of notice text, shown or not
+RESERVED_LINES = 2
 
 
 class NoticeBanner(QWidget):
@@ -33,6 +38,9 @@ class NoticeBanner(QWidget):
         self.text_label.setTextFormat(Qt.TextFormat.PlainText)
         self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._ruler = QLabel()  # never shown: measures notices to come, wrapped as the text is
+        self._ruler.setWordWrap(True)
+        self._ruler.setTextFormat(Qt.TextFormat.PlainText)
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
@@ -46,8 +54,11 @@ class NoticeBanner(QWidget):
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self._escape.setContext(Qt.ShortcutContext.WindowShortcut)
         self._escape.activated.connect(self._dismiss)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
         self._apply_fonts()
+        self._keep_room(self._floor())
         self.hide()
 
     # --- public API ------------------------------------------------------------------------
@@ -58,6 +69,7 @@ class NoticeBanner(QWidget):
         self.setAccessibleName(f"{LEVEL_NAMES[self._level]}: {text}")
         self._apply_fonts()
         self.show()
+        self._keep_room(self.layout().totalHeightForWidth(self.width()))
         self.update()
 
     def clear(self) -> None:
@@ -65,11 +77,49 @@ class NoticeBanner(QWidget):
         self.text_label.clear()
         self.hide()
 
+    def reserve_room(self, text: str) -> None:
+        """Keep room for ``text`` too (a notice to come), so that it will not move the plots."""
+        width = self.text_label.width()
+        if width <= 0 or not text:
+            return
+        ruler = self._ruler
+        ruler.setFont(self.text_label.font())
+        ruler.setText(text)
+        margins = self.layout().contentsMargins()
+        controls = max(self.icon_label.sizeHint().height(), self.close_button.sizeHint().height())
+        self._keep_room(
+            margins.top() + margins.bottom() + max(ruler.heightForWidth(width), controls)
+        )
+
     def level(self) -> str:
         return self._level
 
     def text(self) -> str:
         return self.text_label.text()
+
+    # --- room ------------------------------------------------------------------------------
+    def _keep_room(self, height: int) -> None:
+        """Keep at least ``height`` pixels (a minimum height: Qt's layouts ask a widget with a
+        layout of its own that layout, not the widget, how tall it wants to be)."""
+        if height > self.minimumHeight():
+            self.setMinimumHeight(height)
+
+    def _floor(self) -> int:
+        margins = self.layout().contentsMargins()
+        text = self.text_label.fontMetrics().lineSpacing() * RESERVED_LINES
+        controls = max(self.icon_label.sizeHint().height(), self.close_button.sizeHint().height())
+        return margins.top() + margins.bottom() + max(text, controls)
+
+    def _measure_again(self) -> None:
+        """A new width or font: the room is the floor, or what the notice shown needs."""
+        self.setMinimumHeight(0)
+        needed = self.layout().totalHeightForWidth(self.width()) if self.text() else 0
+        self._keep_room(max(self._floor(), needed))
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._measure_again()
 
     # --- look ------------------------------------------------------------------------------
     def _dismiss(self) -> None:
@@ -117,5 +167,6 @@ class NoticeBanner(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._apply_fonts()
+            self._measure_again()
         elif event.type() == QEvent.Type.PaletteChange:
             self.update()

@@ -1,7 +1,8 @@
 """Drawing the recording at the playhead: paced frames, none before the window's first paint.
 
 ``WindowDrawing`` owns the ``FramePacer``: a frame request draws the presenter's views at the
-playhead, at most one frame per refresh, and one plot per frame when frames are slow. The
+playhead, at most one frame per refresh, every view at the same step in every frame (slow
+frames come less often; they never show the canvas and the loss plot at different steps). The
 first frame waits for the window's own first paint (or ``FIRST_PAINT_WAIT_MS``), so the window
 shows at once and the runs computed meanwhile are drawn right after.
 """
@@ -10,22 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from lrdesk.core.experiment.spec import ExperimentSpec
 from lrdesk.gui.live.playback import Playback, Recording
 from lrdesk.gui.live.playback_bar import PlaybackBar
-from lrdesk.gui.live.presenter import SPLIT_FRAME_MS, VIEWS, FramePacer, RunPresenter
+from lrdesk.gui.live.presenter import CANVAS, FRAME_SHARE, FramePacer, RunPresenter
 
 FIRST_PAINT_WAIT_MS = 500  # a window never shown starts drawing after this long
+#: while a slider is dragged, frames draw the canvas only, and the other views this often
+DRAG_OTHER_VIEWS_MS = 250
+#: ... and may take this share of the time (the worker computes the seed's runs in moments)
+DRAG_FRAME_SHARE = 0.8
 
 
 class WindowDrawing(QObject):
     """Paces the frames of ``window`` (watched for its show and first paint events).
 
     ``presenter``, ``playback`` and ``bar`` are drawn and read; ``shown()`` gives the spec and
-    recording on screen; ``gui_busy(bool)`` marks each frame for the worker. ``drawn_new_data``
+    recording on screen; ``gui_busy(bool)`` marks each frame for the worker; ``dragging()`` is
+    True while a slider is held (then the canvas follows the hand first). ``drawn_new_data``
     is emitted after a frame that drew data not drawn before.
     """
 
@@ -33,11 +39,18 @@ class WindowDrawing(QObject):
 
     def __init__(self, window: QWidget, presenter: RunPresenter, playback: Playback,
                  bar: PlaybackBar, shown: Callable[[], tuple[ExperimentSpec, Recording]],
-                 gui_busy: Callable[[bool], None]) -> None:
+                 gui_busy: Callable[[bool], None],
+                 dragging: Callable[[], bool] = lambda: False) -> None:
         super().__init__(window)
+        self._dragging = dragging
+        self._others_clock = QElapsedTimer()
+        self._others_clock.start()
+        self._catch_up = QTimer(self)  # the other views, once a drag leaves them behind
+        self._catch_up.setSingleShot(True)
+        self._catch_up.setInterval(DRAG_OTHER_VIEWS_MS)
+        self._catch_up.timeout.connect(self.request)
         self._presenter, self._playback, self._bar, self._shown = presenter, playback, bar, shown
         self._new_data = False
-        self._turn = 0
         self._stopped = False
         self.frames = FramePacer(self._paint, self, gui_busy)
         self.frames.hold()
@@ -59,6 +72,7 @@ class WindowDrawing(QObject):
         """No more frames (the window closes)."""
         self._stopped = True
         self._wait_timer.stop()
+        self._catch_up.stop()
         self.frames.stop()
 
     def eventFilter(self, watched, event) -> bool:  # Qt override
@@ -78,15 +92,19 @@ class WindowDrawing(QObject):
     def _paint(self) -> None:
         spec, recording = self._shown()
         step = self._playback.step()
-        views = VIEWS
-        if self.frames.last_cost_ms > SPLIT_FRAME_MS:  # heavy drawing: one plot per frame
-            self._turn = (self._turn + 1) % len(VIEWS)
-            views = (VIEWS[self._turn],)
         force_text = not self._playback.is_playing()
-        current = self._presenter.show(step, recording, force_text, views)
+        dragging = self._dragging()
+        self.frames.share = DRAG_FRAME_SHARE if dragging else FRAME_SHARE
+        if dragging and not self._others_clock.hasExpired(DRAG_OTHER_VIEWS_MS):
+            current = self._presenter.show(step, recording, force_text, (CANVAS,))
+            if not current and not self._catch_up.isActive():
+                self._catch_up.start()
+        else:
+            self._others_clock.restart()
+            current = self._presenter.show(step, recording, force_text)
+            if not current:
+                self.request()  # a view is still moving to its new box
         self._bar.set_step(step, spec.steps)
-        if not current:
-            self.request()  # the other plot's turn
         if self._new_data:
             self._new_data = False
             self.drawn_new_data.emit()

@@ -93,3 +93,50 @@ def test_one_undo_takes_back_a_whole_drag_of_the_slider(qtbot, window):
     assert window.spec().runs[0].learning_rate != before.runs[0].learning_rate
     window.actions_.undo.trigger()
     assert window.spec() == before
+
+
+def test_while_dragging_frames_draw_the_canvas_first_and_the_rest_catches_up(qtbot, window):
+    from lrdesk.gui.window.drawing import DRAG_FRAME_SHARE
+
+    settled(qtbot, window)
+    window.set_step(window.spec().steps)  # whole paths: each rate draws another picture
+    settled(qtbot, window)
+    slider = window.lr_control.slider
+    loss_updates: list[int] = []
+    canvas_updates: list[int] = []
+    shares: list[float] = []
+    original_loss, original_canvas = window.loss_plot.set_run_losses, window.canvas.set_run_path
+
+    def loss(run, steps, losses):
+        loss_updates.append(run)
+        original_loss(run, steps, losses)
+
+    def canvas(run, positions, losses, steps):
+        canvas_updates.append(run)
+        shares.append(window.frames.share)
+        original_canvas(run, positions, losses, steps)
+
+    window.loss_plot.set_run_losses, window.canvas.set_run_path = loss, canvas
+    start = _handle_centre(slider)
+    _mouse(slider, QEvent.Type.MouseButtonPress, start, Qt.MouseButton.LeftButton)
+    for i in range(1, MOVES + 1):
+        _mouse(slider, QEvent.Type.MouseMove, start + QPoint(3 * i, 0), Qt.MouseButton.LeftButton)
+        qtbot.wait(MOVE_MS)
+        qtbot.waitUntil(lambda: window.recording().all_ended, timeout=20_000)
+        qtbot.waitUntil(lambda: not window.frames.is_finishing(), timeout=20_000)
+    # the canvas was drawn for the moves in frames that may take more of the time; the loss
+    # plot, a few times a second only
+    assert shares and set(shares) == {DRAG_FRAME_SHARE}
+    assert len(loss_updates) < len(canvas_updates)
+    _mouse(slider, QEvent.Type.MouseButtonRelease, start + QPoint(3 * MOVES, 0),
+           Qt.MouseButton.NoButton)
+    settled(qtbot, window)
+    qtbot.waitUntil(lambda: not window.drawing._catch_up.isActive())
+    settled(qtbot, window)
+    # let go: every view shows the last experiment
+    step = window.current_step()
+    assert step > 0
+    for run, history in enumerate(window.histories()):
+        index = history.row_at_or_before(step)
+        assert window.loss_plot._runs[run].losses[-1] == history.losses[index]
+        assert window.canvas._paths[run].y[-1] == history.losses[index]
