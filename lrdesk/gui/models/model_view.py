@@ -132,7 +132,6 @@ class ModelView(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._paint)
-        self._from_file: tuple[ModelExperiment, ModelExperiment] | None = None
         self.document = ModelDocument(self, self.valid_experiment)
         self._build()
 
@@ -308,8 +307,6 @@ class ModelView(QWidget):
             spec.validate()
         except ValueError as exc:
             raise SpecError(str(exc)) from None
-        if self._from_file is not None and spec == self._from_file[1]:
-            return self._from_file[0]  # untouched since opened: every setting of the file
         return spec
 
     def valid_experiment(self) -> ModelExperiment | None:
@@ -320,17 +317,7 @@ class ModelView(QWidget):
             return None
 
     def set_experiment(self, spec: ModelExperiment) -> None:
-        """Show ``spec``'s settings in the controls (runs share the first run's optimizer); as
-        long as they are not changed, ``experiment()`` is ``spec`` itself, with the settings
-        the controls do not show (the data's, the optimizer's, the schedule)."""
-        self._from_file = None
-        self._show_in_controls(spec)
-        try:
-            self._from_file = (spec, self.experiment())
-        except SpecError:
-            self._from_file = None
-
-    def _show_in_controls(self, spec: ModelExperiment) -> None:
+        """Show ``spec``'s settings in the controls (runs share the first run's optimizer)."""
         self.dataset.setCurrentIndex(max(0, self.dataset.findData(spec.data.dataset)))
         self.model_kind.setCurrentText(spec.model.kind)
         self.hidden.setText(", ".join(str(h) for h in spec.model.hidden) or "16")
@@ -390,8 +377,9 @@ class ModelView(QWidget):
         return self.show_file(spec, os.fspath(path))
 
     def show_file(self, spec: ModelExperiment, path: str) -> bool:
-        """Show ``spec``, read from ``path`` (which it now belongs to), and train it."""
-        self.set_experiment(spec)
+        """Show ``spec``, read from ``path`` (which it now belongs to), and train it: all of it,
+        with the settings the controls do not show (the data's, the optimizer's, the schedule)."""
+        self.hold(spec, os.path.basename(path))
         self.document.opened(path, spec)
         return self.start()
 
