@@ -39,6 +39,7 @@ from lrdesk.core.models.networks import ACTIVATIONS, INITS, MODELS
 from lrdesk.core.models.presets import PRESETS
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
 from lrdesk.gui.models.document import ModelDocument
+from lrdesk.gui.models.exports import export_button
 from lrdesk.gui.models.files import (
     ModelFileError,
     export_losses,
@@ -209,11 +210,11 @@ class ModelView(QWidget):
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.cancel_button)
         for text, slot in (("Open…", self._open_dialog), ("Save", self.document.save),
-                           ("Save As…", self.document.save_as),
-                           ("Export losses…", self._export_dialog)):
+                           ("Save As…", self.document.save_as)):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        buttons.addWidget(export_button(self))
         buttons.addWidget(self.preset)
         buttons.addWidget(self.progress, 1)
         shown = QLabel("Boundary of", self)
