@@ -50,6 +50,7 @@ from lrdesk.gui.models.noise_view import NoiseView
 from lrdesk.gui.models.rate_marks import RateMarks
 from lrdesk.gui.models.scaling_view import ScalingView
 from lrdesk.gui.models.scrub import RunScrubber, StepMarks, snapshot_at
+from lrdesk.gui.models.step_table import ModelStepTable
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -258,6 +259,8 @@ class ModelView(QWidget):
         self.side_tabs.addTab(self.acc_plot, "Accuracy")
         self.scaling = ScalingView(self)
         self.side_tabs.addTab(self.scaling, "Feature scaling")
+        self.step_table = ModelStepTable(self)
+        self.side_tabs.addTab(self.step_table, "Steps")
         side = QVBoxLayout()  # the noise plot joins the column when batches differ from the set
         side.addWidget(self.side_tabs, 2)
         side.addWidget(self.noise_view, 1)
@@ -461,6 +464,8 @@ class ModelView(QWidget):
                 self._paint(every_part=True)
                 if self.scrubber.step() is not None:
                     self._scrub(self.scrubber.step())
+                if not self.is_training():
+                    self.step_table.show_run(self._snap, index)
 
     def _busy(self, busy: bool) -> None:
         self.train_button.setEnabled(not busy)
@@ -485,6 +490,7 @@ class ModelView(QWidget):
                                         default=None))
         self.banner.setText(self._verdict_text(snap))
         self.progress.setFormat("%p%" if snap.done else "cancelled at %p%")
+        self.step_table.show_run(snap, self.selected_run)
 
     def _failed(self, exc: Exception) -> None:
         self._timer.stop()
