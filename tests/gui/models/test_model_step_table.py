@@ -61,7 +61,7 @@ def test_batch_words():
     assert batch_words(7, 3) == "2/3 e3"
 
 
-def test_the_step_table_matches_gradient_descent_by_hand(qtbot, view):
+def test_the_step_table_matches_gradient_descent_by_hand(qtbot, view, tmp_path):
     view.hold(SPEC)
     assert view.start()
     qtbot.waitUntil(lambda: view.snapshot() is not None and view.snapshot().done
@@ -86,3 +86,13 @@ def test_the_step_table_matches_gradient_descent_by_hand(qtbot, view):
                     assert float(text) == pytest.approx(value, rel=1e-3)
     SHOTS.mkdir(exist_ok=True)
     assert view.grab().save(str(SHOTS / "model_step_table_1024.png"))
+    # the CSV of the curves carries the same four numbers per run and step
+    assert view.export_to(tmp_path / "curves.csv")
+    lines = (tmp_path / "curves.csv").read_text().splitlines()
+    assert lines[0].split(",")[:5] == ["step", "loss run 1 (lr 0.1)", "grad_norm run 1 (lr 0.1)",
+                                       "alpha run 1 (lr 0.1)", "update_size run 1 (lr 0.1)"]
+    assert len(lines) == STEPS + 2
+    for t, expected in enumerate(by_hand(SPEC, 1)):
+        cells = lines[1 + t].split(",")[5:9]
+        for text, value in zip(cells, expected, strict=True):
+            assert text == "" if np.isnan(value) else float(text) == pytest.approx(value, rel=1e-9)
