@@ -5,6 +5,8 @@ changes. The tool's view is built only when a model file is opened.
 
 from __future__ import annotations
 
+import os
+
 
 def connect_model_files(file_actions, dock) -> None:
     """Let ``file_actions`` (the window's) hand model files to the tool in ``dock``."""
@@ -33,14 +35,19 @@ def open_in_tool(dock, spec, path: str, remember) -> bool:
     view = model_view(dock, build=True)
     if view is None:
         return False
-    view.document.remember = remember
+    _remember_with(dock, remember)
     return view.show_file(spec, path)
 
 
 def _remember_with(dock, remember) -> None:
+    """The view's saves go to the recent files, and its dock's title names its file."""
     view = model_view(dock)
-    if view is not None and view.document.remember is None:
-        view.document.remember = remember
+    if view is None or view.document.remember is not None:
+        return
+    view.document.remember = remember
+    title = dock.windowTitle()
+    view.document.path_changed.connect(
+        lambda path: dock.setWindowTitle(f"{title} — {os.path.basename(path)}" if path else title))
 
 
 def _may_discard(dock, doing: str) -> bool:

@@ -105,6 +105,7 @@ def test_file_open_shows_a_model_file_in_the_tool_with_every_setting(qtbot, wind
     assert not view.document.is_modified()
     assert view.document.path == str(line)
     assert Settings().recent_files()[0] == str(line)
+    assert view.parentWidget().windowTitle() == "Model training — line.lrdesk.json"
     # a changed control makes it a changed experiment
     view.rates.setText("0.2")
     assert view.document.is_modified()
