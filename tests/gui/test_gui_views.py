@@ -37,7 +37,7 @@ from lrdesk.gui.window.banner import NoticeBanner
 SHOTS = Path(__file__).resolve().parents[2] / "shots"
 
 # The offscreen platform (tests only) says this whenever a shown window's size hints change.
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 # ------------------------------------------------------------------------------------------
 # helpers

@@ -21,7 +21,7 @@ from lrdesk.core.sweeps.range_test import range_test
 from lrdesk.gui.lessons.step_table import StepTable
 from lrdesk.gui.live.playback import Recording
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 def _only_run(spec: ExperimentSpec):

@@ -551,9 +551,8 @@ class ModelView(QWidget):
         self.shown_run.blockSignals(False)
         self.data_plot.setTitle(f"Data ({'fit' if snap.task == 'regression' else 'classes'})")
         self.side_tabs.setTabVisible(self.side_tabs.indexOf(self.acc_plot), snap.task != "regression")
-        # loss by epoch says something new when batches differ from the whole set
-        self.noise_view.setVisible(snap.task == "regression" or any(
-            per > 1 for per in snap.per_epoch))
+        # loss by epoch says something new only when batches differ from the whole set
+        self.noise_view.setVisible(any(per > 1 for per in snap.per_epoch))
 
     def _paint(self, every_part: bool = False) -> None:
         """Draw the newest snapshot: one view per timer tick (each frame stays short), or all."""

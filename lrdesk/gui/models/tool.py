@@ -8,7 +8,7 @@ from lrdesk.gui.sweeps.common import DockedTool, install_later
 
 MODEL_TOOL = DockedTool("Model training", "Ctrl+Shift+T",
                         "Train a real model on data and watch its loss, fit and sharpness",
-                        "lrdesk.gui.models.model_view")
+                        "lrdesk.gui.models.model_view", own_window=True)
 
 
 def install_model_later(window):

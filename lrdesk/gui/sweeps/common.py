@@ -166,6 +166,9 @@ class DockedTool:
     shortcut: str
     tip: str
     module: str  # the view's module, whose ``install(window)`` builds it
+    #: too tall to share the window's height (it would squeeze the canvas to a strip): opens as
+    #: a window of its own over the main one, within its screen; its title bar docks it back
+    own_window: bool = False
 
     @property
     def dock_name(self) -> str:
@@ -242,6 +245,7 @@ def _dock_and_action(link: ExperimentLink, site: DockSite, tool: DockedTool) -> 
     action.triggered.connect(lambda: _show(dock, link))
     menu.addAction(action)
     dock.setProperty("tool_action", action)
+    dock.setProperty("own_window", tool.own_window)
     return dock, action
 
 
@@ -255,8 +259,13 @@ def _built_view(dock: QDockWidget) -> RunnerView:
 def _show(dock: QDockWidget, link: ExperimentLink) -> None:
     view = _built_view(dock)
     view.set_spec(link.spec(), link.selected_run())
+    if dock.property("own_window") and not dock.property("placed"):
+        open_as_window(dock)  # before it shows: docked, it would stretch the main window first
     dock.show()
-    dock.raise_()
+    if dock.isFloating():
+        dock.activateWindow()  # a window of its own comes to the front by being activated
+    else:
+        dock.raise_()  # a tab behind another comes to the front
     give_room(dock)
     view.run_bar.run_button.setFocus()
 
@@ -264,6 +273,22 @@ def _show(dock: QDockWidget, link: ExperimentLink) -> None:
 #: share of the window's height a tool's dock gets when opened (it opened at its minimum, a
 #: strip under everything); the rest stays the canvas's, with the loss plot and runs table
 TOOL_HEIGHT_SHARE = 0.45
+
+
+#: share of the screen a tool opened as its own window covers, each way
+OWN_WINDOW_SHARE = 0.9
+
+
+def open_as_window(dock: QDockWidget) -> None:
+    """Float ``dock`` as a window of its own, ``OWN_WINDOW_SHARE`` of its screen and centred on
+    it: the first time only, afterwards it stays where the user put it."""
+    dock.setProperty("placed", True)
+    window = dock.parentWidget()
+    screen = (window.screen() if window is not None else dock.screen()).availableGeometry()
+    dock.setFloating(True)
+    width, height = round(OWN_WINDOW_SHARE * screen.width()), round(OWN_WINDOW_SHARE * screen.height())
+    dock.setGeometry(screen.x() + (screen.width() - width) // 2,
+                     screen.y() + (screen.height() - height) // 2, width, height)
 
 
 def give_room(dock: QDockWidget) -> None:

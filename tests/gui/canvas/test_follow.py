@@ -19,7 +19,7 @@ from lrdesk.gui.live.loss_plot import LossPlot
 from lrdesk.gui.shared.palette import run_color
 from lrdesk.gui.shared.path_geometry import Box
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SEED = ExperimentSpec()  # w² from w = 5 at 0.01, 0.1 and 1.1: the last one diverges
 SHOTS = Path("/tmp/shots/live")
 

@@ -14,7 +14,7 @@ from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 from lrdesk.gui.canvas.view import LossCanvas
 from lrdesk.gui.shared.palette import THEMES, run_color
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SEED = ExperimentSpec()
 SHOTS = Path("/tmp/shots/live")
 

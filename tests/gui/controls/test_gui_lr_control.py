@@ -24,7 +24,7 @@ from lrdesk.gui.controls.lr_widgets import (
 from lrdesk.gui.shared.formatting import format_rate
 from lrdesk.gui.shared.palette import ALARM_COLOR, FASTEST_COLOR, THEMES, apply_theme
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 @pytest.fixture

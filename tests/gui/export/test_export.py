@@ -31,7 +31,7 @@ from lrdesk.gui.export.render import (
 )
 from lrdesk.gui.shared.dialogs import remembered_folder
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 SPEC = ExperimentSpec(

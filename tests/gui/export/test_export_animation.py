@@ -24,7 +24,7 @@ from lrdesk.gui.export.animation import (
 from lrdesk.gui.export.dialogs import AnimationOptions
 from lrdesk.gui.export.render import ExportError
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path(__file__).resolve().parents[3] / "shots"
 SPEC = ExperimentSpec(runs=(RunSpec(0.01), RunSpec(0.1), RunSpec(1.1)), steps=100)
 

@@ -15,7 +15,7 @@ from lrdesk.gui.export.key import STILL_RUNNING, figure_key, window_key, with_ke
 from lrdesk.gui.export.render import figure_image
 from lrdesk.gui.shared.palette import run_color
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 SPEC = ExperimentSpec(function="quadratic", start=(5.0,),
                       runs=(RunSpec(0.1), RunSpec(0.024532473489), RunSpec(1.1)), steps=60)

@@ -21,7 +21,7 @@ from lrdesk.gui.shared.palette import THEMES, apply_theme, current_theme
 SHOTS = Path("/tmp/shots/words")
 BOOK = load_lessons()
 KEYS = [lesson.key for lesson in BOOK.lessons]
-qt_only = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+qt_only = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 window = window_fixture(size=(1024, 768))
 

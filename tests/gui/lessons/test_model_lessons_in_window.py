@@ -14,7 +14,7 @@ from lrdesk.core.teaching.model_lessons import load_model_lessons
 from lrdesk.gui.lessons.panel import LessonPanel
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = os.environ.get("LRDESK_SHOTS")
 KEYS = [lesson.key for lesson in load_model_lessons().lessons]
 

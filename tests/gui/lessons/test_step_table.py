@@ -20,7 +20,7 @@ from lrdesk.gui.lessons.step_columns import NO_STEP, csv_text, history_arrays, s
 from lrdesk.gui.lessons.step_table import TOOLTIP as TOOLTIP_ROLE
 from lrdesk.gui.lessons.step_table import StepTable
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path(__file__).resolve().parents[3] / "shots"
 
 SGD_SPEC = ExperimentSpec(function="quadratic", start=(5.0,), runs=(RunSpec(0.1),), steps=100)

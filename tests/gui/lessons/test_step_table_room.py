@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDockWidget
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 from lrdesk.gui.lessons.step_table import StepTable
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 ADAM = ExperimentSpec(function="rosenbrock", start=(-1.5, 2.0), runs=(RunSpec(0.05, "adam"),),
                       steps=300)

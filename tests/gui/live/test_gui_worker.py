@@ -18,7 +18,7 @@ from lrdesk.gui.live.playback import Playback, Recording
 from lrdesk.gui.live.worker import MAX_IN_FLIGHT, SimulationRunner, _Pacing
 from lrdesk.gui.shared.background import Lane, Task
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from lrdesk.gui.models.model_view import ModelView
 from lrdesk.gui.shared.formatting import format_number
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 @pytest.fixture

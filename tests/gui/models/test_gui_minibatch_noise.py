@@ -16,7 +16,7 @@ from lrdesk.core.models.training import Trainer
 from lrdesk.gui.models.model_view import ModelView
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = os.environ.get("LRDESK_SHOTS")
 
 

@@ -14,7 +14,7 @@ from lrdesk.gui.models.model_view import ModelView, SpecError, parse_numbers
 from lrdesk.gui.models.training_job import current_params, stability_limit
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, Mod
 from lrdesk.gui.models.rate_finder import RateFinderView, model_view, parse_batches
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = os.environ.get("LRDESK_SHOTS")
 LINE = ModelExperiment(DataSpec("line"), ModelSpec("linear", ()), (ModelRunSpec(0.1),), steps=60)
 

@@ -14,7 +14,7 @@ from lrdesk.core.optim.schedules import ScheduleSpec
 from lrdesk.gui.schedule.view import ScheduleView, cut_steps, rates_over_steps
 from lrdesk.gui.shared.palette import run_color
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 STEP = ScheduleSpec("step", (("gamma", 0.5), ("step_size", 25.0)))
 COSINE = ScheduleSpec("cosine", (("min_factor", 0.0), ("t_max", 100.0)))

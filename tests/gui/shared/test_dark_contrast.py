@@ -18,7 +18,7 @@ from lrdesk.gui.shared.colormap import contrast_ratio
 from lrdesk.gui.shared.palette import THEMES, VERDICT_COLORS, _qt_palette, apply_theme, run_color
 from lrdesk.gui.sweeps.sweep_view import SweepView
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 def _rgb(color: QColor) -> np.ndarray:

@@ -25,7 +25,7 @@ from lrdesk.gui.sweeps.plot import cell_colors, thin_peaks
 from lrdesk.gui.sweeps.sweep_view import SweepView, rounded_range
 from lrdesk.gui.sweeps.worker import SweepRunner
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 BOWL = ExperimentSpec(function="bowl", start=(4.0, 3.0), runs=(RunSpec(0.1, "momentum"),),
                       steps=400)

@@ -18,7 +18,7 @@ from lrdesk.gui.sweeps.map_view import MapView
 from lrdesk.gui.sweeps.sweep_view import SweepView
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from lrdesk.core.sweeps.regime import regime_map
 from lrdesk.gui.sweeps.live_map import LIVE_RUN_STEPS
 from lrdesk.gui.sweeps.map_view import MapView
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 BOWL = ExperimentSpec(function="bowl", start=(4.0, 3.0), runs=(RunSpec(0.1, "momentum"),),
                       steps=300)

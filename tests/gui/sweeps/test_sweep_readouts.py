@@ -16,7 +16,7 @@ from lrdesk.gui.sweeps.common import exact_rate, rate_rounded_down, readable_rat
 from lrdesk.gui.sweeps.map_view import MapView
 from lrdesk.gui.sweeps.sweep_view import SweepView
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 sweep_view = view_fixture("sweep_view", SweepView, (900, 560))
 map_view = view_fixture("map_view", MapView, (900, 600))

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from lrdesk.gui.sweeps.common import MAP_TOOL, SWEEP_TOOL
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])

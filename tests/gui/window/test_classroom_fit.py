@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from lrdesk.gui.window.presentation import RateStrip
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path("/tmp/shots/classroom")
 
 SIZES = [(1024, 768), (1366, 768), (1920, 1080)]

@@ -21,7 +21,7 @@ from lrdesk.gui.live.playback import SPEEDS
 from lrdesk.gui.settings import Settings
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 ACTIONS_PER_RUN = 150
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
 
 from lrdesk.gui.controls.lr_control import THROTTLE_MS
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 MOVES = 20  # one second of a hand at 20 moves a second
 MOVE_MS = 50  # more than THROTTLE_MS: each move may be used

@@ -18,7 +18,7 @@ from lrdesk.gui.live.playback import SPEEDS
 from lrdesk.gui.settings import Settings
 from lrdesk.gui.window.main_window import DEFAULT_SIZE, MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path(__file__).resolve().parents[3] / "shots"
 
 

@@ -14,7 +14,7 @@ from lrdesk.gui.export.render import figure_image
 from lrdesk.gui.live.playback import SPEEDS
 from lrdesk.gui.shared.palette import ALARM_COLOR, run_color
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path("/tmp/shots/live")
 
 

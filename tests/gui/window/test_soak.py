@@ -40,7 +40,7 @@ from lrdesk.gui.settings import Settings
 from lrdesk.gui.sweeps import map_view, sweep_view
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 ACTIONS = 1_000
 HEARTBEAT_MS = 10
 GOAL_MS = 250.0

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec
 from lrdesk.gui.shared.palette import run_color
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 
 
 @pytest.fixture

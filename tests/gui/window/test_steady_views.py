@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from lrdesk.gui.live.playback import SPEEDS
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path("/tmp/shots/live")
 
 
