@@ -1,5 +1,6 @@
 """Self-check of a frozen LR Desk: modules import, lessons load, the icon renders, GIFs write,
-and the 3-D view's OpenGL libraries load (and, on a display with OpenGL, draw the surface).
+the 3-D view's OpenGL libraries load (and, on a display with OpenGL, draw the surface), and a
+model experiment file reads back and trains.
 
 Run the bundle with LRDESK_BUNDLE_CHECK=1 (and QT_QPA_PLATFORM=offscreen without a display):
 it prints one JSON report and exits 0 if nothing is missing, 1 otherwise. This catches what
@@ -89,6 +90,26 @@ def animated_gif_report() -> dict:
         return {"frames": written.n_frames}
 
 
+def model_file_report() -> dict:
+    """A model experiment saved and read back (the file format), then a few training steps of
+    it (the datasets and networks, imported only when a model is trained)."""
+    from lrdesk.core.models.spec import (
+        DataSpec,
+        ModelExperiment,
+        ModelRunSpec,
+        ModelSpec,
+        dumps_model,
+        loads_model,
+    )
+    from lrdesk.core.models.training import Trainer
+
+    spec = ModelExperiment(DataSpec("line", points=40), ModelSpec("linear"),
+                           (ModelRunSpec(0.3),), steps=20, sharpness_every=0)
+    trainer = Trainer(loads_model(dumps_model(spec))).run_to_end()
+    return {"round_trip": loads_model(dumps_model(spec)) == spec,
+            "verdict": trainer.verdict_names()[0]}
+
+
 def surface3d_report() -> dict:
     """PyOpenGL picks its platform module at run time (a classic freezing miss): load it, and
     where the display offers OpenGL, draw a surface and count what the pixels show."""
@@ -137,7 +158,7 @@ def run_checks() -> dict:
     for key, probe in (("lessons", lesson_report), ("window_icon", window_icon_report),
                        ("typed_function", typed_function_report),
                        ("animated_gif", animated_gif_report),
-                       ("surface3d", surface3d_report)):
+                       ("surface3d", surface3d_report), ("model_file", model_file_report)):
         try:
             report[key] = probe()
         except Exception as error:
@@ -148,7 +169,8 @@ def run_checks() -> dict:
 
 def problems_in(report: dict) -> list[str]:
     problems = [f"module {name}: {error}" for name, error in report["module_errors"].items()]
-    for key in ("lessons", "window_icon", "typed_function", "animated_gif", "surface3d"):
+    for key in ("lessons", "window_icon", "typed_function", "animated_gif", "surface3d",
+                "model_file"):
         if "error" in report[key]:
             problems.append(f"{key}: {report[key]['error']}")
     lessons = report["lessons"]
@@ -165,6 +187,9 @@ def problems_in(report: dict) -> list[str]:
     if surface.get("drawn") and (surface["surface_share"] < 0.2 or surface["colours"] < 16):
         problems.append(f"3-D view: the surface was not drawn ({surface['surface_share']:.0%} of "
                         f"the frame, {surface['colours']} colours)")
+    model = report["model_file"]
+    if "error" not in model and not model["round_trip"]:
+        problems.append("model file: does not read back as it was saved")
     return problems
 
 

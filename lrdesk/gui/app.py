@@ -2,7 +2,9 @@
 
 ``run_app(smoke=OUT.png)`` opens the window (offscreen when there is no display) with the
 default experiment, plays it to the end as fast as the machine goes, waits until every verdict
-is shown, saves a screenshot and closes cleanly: a whole-app check for tests and bundles.
+is shown, saves a screenshot and closes cleanly: a whole-app check for tests and bundles. With a
+file, the smoke run plays that experiment instead; a model experiment is trained to the end in the
+Model training tool, and the picture is of the tool.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def run_app(files: tuple[str, ...] | list[str] = (), smoke: str | None = None,
 
     ``view`` "3d" shows the 3-D surface (where OpenGL can draw), "2d" the heat map."""
     if smoke is not None:
-        return run_smoke(smoke, view)
+        return run_smoke(smoke, view, files)
     _use_offscreen_without_display(required=False)
     app = create_app()
     _quiet_offscreen_noise(app)
@@ -125,12 +127,13 @@ def _use_offscreen_without_display(required: bool) -> None:
 # ------------------------------------------------------------------------------------------
 # The smoke run
 # ------------------------------------------------------------------------------------------
-def run_smoke(out_path: str, view: str | None = None) -> int:
-    """Play the default experiment to its end, save a screenshot; 0 on success."""
+def run_smoke(out_path: str, view: str | None = None, files=()) -> int:
+    """Play the default experiment (or the first of ``files``) to its end, save a screenshot;
+    0 on success."""
     _use_offscreen_without_display(required=False)
     faulthandler.dump_traceback_later(SMOKE_HARD_TIMEOUT_S, exit=True)
     try:
-        return _smoke(Path(out_path), view)
+        return _smoke(Path(out_path), view, list(files)[:1])
     except Exception as exc:  # any failure is a failed smoke run, said in one line
         print(f"lrdesk --smoke: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -148,31 +151,57 @@ def smoke_spec(view: str | None):
     return ExperimentSpec(function="himmelblau", start=(-0.5, -4.5), runs=runs, view="3d")
 
 
-def _smoke(out_path: Path, view: str | None = None) -> int:
+def _smoke_file(path: str, view: str | None):
+    """What the smoke run of ``path`` plays: ``(surface spec or None, is a model experiment)``."""
+    from lrdesk.core.experiment.spec import loads
+    from lrdesk.gui.window.files import is_model_text, read_experiment_text
+
+    text = read_experiment_text(path)
+    if is_model_text(text):
+        return smoke_spec(view), True
+    return loads(text), False
+
+
+def _smoke(out_path: Path, view: str | None = None, files=()) -> int:
     from PySide6.QtCore import QTimer
 
     from lrdesk.gui.live.playback import SPEEDS
     from lrdesk.gui.window.main_window import MainWindow
 
+    spec, model = _smoke_file(files[0], view) if files else (smoke_spec(view), False)
     app = create_app()
     _quiet_offscreen_noise(app)
-    window = MainWindow(settings=None, spec=smoke_spec(view))
+    window = MainWindow(settings=None, spec=spec)
     window.resize(*SMOKE_SIZE)
     window.show()
     outcome: dict[str, str] = {}
+    pictured, model_done = window, None
+    if model:
+        from lrdesk.gui.models.smoke import open_model_for_smoke
+
+        try:
+            model_done, pictured = open_model_for_smoke(window, files[0], SMOKE_SIZE)
+        except ValueError:
+            window.close()
+            raise
 
     def finish(problem: str = "") -> None:
         if "result" in outcome:
             return
         if not problem:
-            problem = _save_screenshot(window, out_path)
+            problem = _save_screenshot(pictured, out_path)
         outcome["result"] = problem
         poll.stop()
         deadline.stop()
         window.close()
 
     def check() -> None:
-        if window.recording().all_ended and window.playback.at_end() and _verdicts_shown(window):
+        if model_done is not None:
+            ended = model_done()
+        else:
+            ended = window.recording().all_ended and window.playback.at_end() \
+                and _verdicts_shown(window)
+        if ended:
             poll.stop()
             # a few more turns of the event loop let word-wrapped notices settle their height
             QTimer.singleShot(SETTLE_MS, finish)
@@ -198,7 +227,8 @@ def _smoke(out_path: Path, view: str | None = None) -> int:
 
 
 def _quiet_offscreen_noise(app) -> None:
-    """The offscreen platform warns that it cannot pass size hints on: true, and harmless."""
+    """The offscreen platform warns that it cannot pass size hints on or raise a floating
+    window: true, and harmless."""
     if app.platformName() != "offscreen":
         return
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -207,7 +237,8 @@ def _quiet_offscreen_noise(app) -> None:
              QtMsgType.QtFatalMsg: "fatal", QtMsgType.QtInfoMsg: "info", QtMsgType.QtDebugMsg: "debug"}
 
     def handler(kind, _context, message: str) -> None:
-        if "does not support propagateSizeHints" not in message:
+        if not any(f"does not support {what}" in message for what in ("propagateSizeHints",
+                                                                        "raise()")):
             print(f"Qt {names.get(kind, 'message')}: {message}", file=sys.stderr)
 
     qInstallMessageHandler(handler)

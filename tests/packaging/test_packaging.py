@@ -351,6 +351,7 @@ def test_self_check_from_the_checkout(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["frozen"] is False and report["problems"] == []
+    assert report["model_file"] == {"round_trip": True, "verdict": "converged"}
     assert report["modules"] == len(helpers.package_modules(ROOT)) - 1  # all but __main__
 
 

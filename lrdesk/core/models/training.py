@@ -175,6 +175,10 @@ class Trainer:
             self.run_steps[g.runs] = g.steps
         self.train_loss = np.full((self.max_steps + 1, K), np.nan)
         self.grad_norm = np.full((self.max_steps + 1, K), np.nan)
+        #: per step and run: the learning rate used (alpha, after the schedule) and the length of
+        #: the update it made, ||theta_{t+1} - theta_t|| (NaN where no update was made)
+        self.alpha = np.full((self.max_steps + 1, K), np.nan)
+        self.update_norm = np.full((self.max_steps + 1, K), np.nan)
         self.verdict = np.full(K, RUNNING)
         self.verdict_step = np.full(K, -1)
         self.reason = [""] * K
@@ -270,6 +274,7 @@ class Trainer:
         s = g.schedule
         neg_lr = g.neg_lr if s.kind == "constant" and not s.warmup_steps \
             else g.neg_lr * s.factor(t)
+        before = g.P.copy() if g.decoupled else None  # the shrink moves the weights too
         if g.decoupled:
             shrink(g.P, neg_lr, g.decay)
         elif np.any(g.decay):
@@ -278,7 +283,13 @@ class Trainer:
         dots = np.einsum("kd,kd->k", D, g.prev_update)
         self.reversals[g.runs] += dots < 0
         g.P += D
-        g.prev_small = np.einsum("kd,kd->k", D, D) <= self.spec.tolerance ** 2
+        squared = np.einsum("kd,kd->k", D, D)
+        g.prev_small = squared <= self.spec.tolerance ** 2
+        self.alpha[t, g.runs] = -neg_lr[:, 0]
+        if before is not None:
+            moved = g.P - before
+            squared = np.einsum("kd,kd->k", moved, moved)
+        self.update_norm[t, g.runs] = np.sqrt(squared)
         g.prev_update = D.copy()
 
     def _record(self, g: _Group, t: int, loss: Array) -> None:

@@ -1,4 +1,4 @@
-"""Saving and opening model experiments, and exporting a trained model's losses as CSV.
+"""Saving and opening model experiments, and exporting a trained model's curves as CSV.
 
 The file is ``core.models.spec``'s JSON format (the same as ``lrdesk train --spec``); saving is
 atomic, opening refuses special and oversized files, and every failure is a sentence for the
@@ -42,16 +42,22 @@ def open_model_experiment(path: str | os.PathLike) -> ModelExperiment:
 
 
 def losses_csv(snap) -> str:
-    """One row per step: the step, then each run's training loss and gradient norm."""
+    """One row per step: the step, then each run's training loss, gradient norm, learning rate
+    alpha (after the schedule) and update size (empty where a run took no step)."""
     out = io.StringIO()
     writer = csv.writer(out)
     K = len(snap.learning_rates)
+    names = ("loss", "grad_norm", "alpha", "update_size")
     writer.writerow(["step"] + [f"{name} run {k + 1} (lr {snap.learning_rates[k]:g})"
-                                for k in range(K) for name in ("loss", "grad_norm")])
+                                for k in range(K) for name in names])
+    nothing = np.full_like(snap.train_loss, np.nan)
+    columns = (snap.train_loss, snap.grad_norm,
+               nothing if snap.alpha is None else snap.alpha,
+               nothing if snap.update_norm is None else snap.update_norm)
     for i, step in enumerate(snap.steps):
         row = [int(step)]
         for k in range(K):
-            row += [_num(snap.train_loss[i, k]), _num(snap.grad_norm[i, k])]
+            row += [_num(column[i, k]) for column in columns]
         writer.writerow(row)
     return out.getvalue()
 

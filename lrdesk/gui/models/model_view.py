@@ -12,6 +12,7 @@ drawn grey and named in plain words in the banner.
 from __future__ import annotations
 
 import math
+import os
 import time
 from types import SimpleNamespace
 
@@ -37,17 +38,19 @@ from lrdesk.core.models.datasets import DATASETS
 from lrdesk.core.models.networks import ACTIVATIONS, INITS, MODELS
 from lrdesk.core.models.presets import PRESETS
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
+from lrdesk.gui.models.document import ModelDocument
+from lrdesk.gui.models.exports import export_button
 from lrdesk.gui.models.files import (
     ModelFileError,
     export_losses,
     open_model_experiment,
-    save_model_experiment,
 )
 from lrdesk.gui.models.landscape_panel import LandscapePanel
 from lrdesk.gui.models.noise_view import NoiseView
 from lrdesk.gui.models.rate_marks import RateMarks
 from lrdesk.gui.models.scaling_view import ScalingView
 from lrdesk.gui.models.scrub import RunScrubber, StepMarks, snapshot_at
+from lrdesk.gui.models.step_table import ModelStepTable
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -131,6 +134,7 @@ class ModelView(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._paint)
+        self.document = ModelDocument(self, self.valid_experiment)
         self._build()
 
     # --- building ---------------------------------------------------------------------------
@@ -206,11 +210,12 @@ class ModelView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.cancel_button)
-        for text, slot in (("Open…", self._open_dialog), ("Save…", self._save_dialog),
-                           ("Export losses…", self._export_dialog)):
+        for text, slot in (("Open…", self._open_dialog), ("Save", self.document.save),
+                           ("Save As…", self.document.save_as)):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        buttons.addWidget(export_button(self))
         buttons.addWidget(self.preset)
         buttons.addWidget(self.progress, 1)
         shown = QLabel("Boundary of", self)
@@ -254,6 +259,8 @@ class ModelView(QWidget):
         self.side_tabs.addTab(self.acc_plot, "Accuracy")
         self.scaling = ScalingView(self)
         self.side_tabs.addTab(self.scaling, "Feature scaling")
+        self.step_table = ModelStepTable(self)
+        self.side_tabs.addTab(self.step_table, "Steps")
         side = QVBoxLayout()  # the noise plot joins the column when batches differ from the set
         side.addWidget(self.side_tabs, 2)
         side.addWidget(self.noise_view, 1)
@@ -306,6 +313,13 @@ class ModelView(QWidget):
             raise SpecError(str(exc)) from None
         return spec
 
+    def valid_experiment(self) -> ModelExperiment | None:
+        """The experiment, or None while a control holds something that is not a setting."""
+        try:
+            return self.experiment()
+        except SpecError:
+            return None
+
     def set_experiment(self, spec: ModelExperiment) -> None:
         """Show ``spec``'s settings in the controls (runs share the first run's optimizer)."""
         self.dataset.setCurrentIndex(max(0, self.dataset.findData(spec.data.dataset)))
@@ -343,23 +357,34 @@ class ModelView(QWidget):
 
     # --- files ------------------------------------------------------------------------------
     def save_to(self, path) -> bool:
+        """Save atomically to ``path``, which the experiment then belongs to."""
         try:
-            save_model_experiment(path, self.experiment())
-        except (SpecError, ModelFileError) as exc:
+            self.experiment()
+        except SpecError as exc:
             self.banner.setText(str(exc))
+            return False
+        if not self.document.save_to(path):
             return False
         self.banner.setText(f"Saved {path}.")
         return True
 
     def open_path(self, path) -> bool:
         """Show the model experiment in ``path`` and train it; the controls stay as they were
-        if the file is not one."""
+        if the file is not one, or if the user cancels on unsaved changes."""
         try:
             spec = open_model_experiment(path)
         except ModelFileError as exc:
             self.banner.setText(str(exc))
             return False
-        self.set_experiment(spec)
+        if not self.document.may_discard_edits("opening another file"):
+            return False
+        return self.show_file(spec, os.fspath(path))
+
+    def show_file(self, spec: ModelExperiment, path: str) -> bool:
+        """Show ``spec``, read from ``path`` (which it now belongs to), and train it: all of it,
+        with the settings the controls do not show (the data's, the optimizer's, the schedule)."""
+        self.hold(spec, os.path.basename(path))
+        self.document.opened(path, spec)
         return self.start()
 
     def export_to(self, path) -> bool:
@@ -379,12 +404,6 @@ class ModelView(QWidget):
                                               "Model experiments (*.json *.lrdesk);;All files (*)")
         if path:
             self.open_path(path)
-
-    def _save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the model experiment", "model.json",
-                                              "Model experiments (*.json)")
-        if path:
-            self.save_to(path)
 
     def _export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export the losses", "losses.csv",
@@ -433,6 +452,10 @@ class ModelView(QWidget):
     def is_training(self) -> bool:
         return self.lane.is_busy()
 
+    def is_drawn(self) -> bool:
+        """True when every view shows the newest snapshot."""
+        return not self._pending
+
     def _show_run(self, index: int) -> None:
         if index >= 0:
             self.selected_run = index
@@ -441,6 +464,8 @@ class ModelView(QWidget):
                 self._paint(every_part=True)
                 if self.scrubber.step() is not None:
                     self._scrub(self.scrubber.step())
+                if not self.is_training():
+                    self.step_table.show_run(self._snap, index)
 
     def _busy(self, busy: bool) -> None:
         self.train_button.setEnabled(not busy)
@@ -465,6 +490,7 @@ class ModelView(QWidget):
                                         default=None))
         self.banner.setText(self._verdict_text(snap))
         self.progress.setFormat("%p%" if snap.done else "cancelled at %p%")
+        self.step_table.show_run(snap, self.selected_run)
 
     def _failed(self, exc: Exception) -> None:
         self._timer.stop()

@@ -57,6 +57,9 @@ class Snapshot:
     per_epoch: list[int] = field(default_factory=list)  # each run's steps per epoch
     schedules: list[str] = field(default_factory=list)  # each run's schedule, in words
     batches: list[int] = field(default_factory=list)  # each run's rows per step
+    #: (rows, K) each step's learning rate after the schedule, and the length of its update
+    alpha: Array | None = None
+    update_norm: Array | None = None
 
 
 def current_params(trainer: Trainer) -> Array:
@@ -116,6 +119,7 @@ def snapshot(trainer: Trainer, spec: ModelExperiment, bounds, limits, done: bool
         d.X_train.copy(), d.y_train.copy(), d.X_test.copy(), d.y_test.copy(), done=done)
     snap.path_steps, snap.paths = run_paths(trainer)
     snap.network = trainer.network
+    snap.alpha, snap.update_norm = trainer.alpha[rows].copy(), trainer.update_norm[rows].copy()
     snap.per_epoch, snap.schedules, snap.batches = run_epochs(trainer)
     P = current_params(trainer)
     if d.n_features == 2 and d.task != "regression":

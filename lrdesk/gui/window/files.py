@@ -3,7 +3,8 @@
 A file that cannot be used (bad JSON, a wrong field, written by a newer LR Desk, too big,
 unreadable) opens a message box that says why, and the experiment on screen stays as it was.
 A file with a typed function is worked out off the GUI thread (the symbolic build can take a
-while), and its experiment follows when it is ready. Saving is atomic
+while), and its experiment follows when it is ready. A model experiment (kind ``"model"``) is read
+and checked here too, then handed to the tool that shows it (``set_model_opener``). Saving is atomic
 (``lrdesk.core.experiment.fileio``), so a failed save never damages the old file.
 """
 
@@ -60,6 +61,16 @@ def has_typed_function(text: str) -> bool:
     return isinstance(function, dict) and function.get("name") == CUSTOM
 
 
+def is_model_text(text: str) -> bool:
+    """Whether an experiment file's text is a model experiment (kind "model"), from its JSON."""
+    from lrdesk.core.models.spec import is_model_file
+
+    try:
+        return is_model_file(json.loads(text))
+    except (ValueError, RecursionError):
+        return False
+
+
 def remembered_experiment(settings: Settings | None) -> tuple[ExperimentSpec | None, str]:
     """What to start with from the last session: ``(spec, "")``, or ``(None, text)`` when the
     remembered experiment has a typed function (to be worked out off the GUI thread), or
@@ -107,6 +118,28 @@ class FileActions(QObject):
         self.recent_menu.setToolTip("Experiments opened or saved lately")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.message_box: QMessageBox | None = None
+        self._model_opener: Callable[[object, str], bool] | None = None
+        self._closing_guards: list[Callable[[str], bool]] = []
+
+    def set_model_opener(self, opener: Callable[[object, str], bool]) -> None:
+        """Who shows a model experiment read from a file: ``opener(spec, path)``, True when
+        shown (False: the user kept what was there)."""
+        self._model_opener = opener
+
+    def add_closing_guard(self, guard: Callable[[str], bool]) -> None:
+        """Another document of the window to ask about before closing: ``guard(doing)`` is
+        False when the user cancels."""
+        self._closing_guards.append(guard)
+
+    def may_close(self) -> bool:
+        """Ask about every document with unsaved changes; False when one answer was Cancel."""
+        doing = "closing the window"
+        return self.may_discard_edits(doing) and all(guard(doing) for guard in self._closing_guards)
+
+    def add_recent(self, path: str) -> None:
+        """Put ``path`` first in the recent files (any kind of experiment file)."""
+        if self._settings is not None:
+            self._settings.add_recent_file(os.path.abspath(path))
 
     def drag_entered(self, event: QDragEnterEvent) -> None:
         """Files dragged over the window: take them if one is a local file."""
@@ -150,14 +183,33 @@ class FileActions(QObject):
         """Open ``path``; on any problem say why and change nothing. False when the file is
         refused at once; a typed function is worked out in the background, and its experiment
         is opened (or refused, with a message) when that is done."""
-        if not self.may_discard_edits("opening another file"):
-            return False
         try:
             text = read_experiment_text(path)
         except SpecError as exc:
             self._refuse(path, exc)
             return False
+        if path and is_model_text(text):
+            return self._open_model(text, path)
+        if not self.may_discard_edits("opening another file"):
+            return False
         return self.open_text(text, path)
+
+    def _open_model(self, text: str, path: str) -> bool:
+        """A model experiment file: checked here, shown by the model opener, remembered."""
+        from lrdesk.core.models.spec import loads_model
+
+        try:
+            spec = loads_model(text)
+        except SpecError as exc:
+            self._refuse(path, exc)
+            return False
+        if self._model_opener is None:
+            self._refuse(path, SpecError("file: model experiments open in Tools > Model training"))
+            return False
+        if not self._model_opener(spec, path):
+            return False
+        self.add_recent(path)
+        return True
 
     def open_text(self, text: str, path: str = "") -> bool:
         """Open an experiment file's ``text``, read from ``path`` ('': the experiment remembered

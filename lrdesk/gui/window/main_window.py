@@ -492,7 +492,7 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         self._apply_pending_edits()
-        if not self.file_actions.may_discard_edits("closing the window"):
+        if not self.file_actions.may_close():
             event.ignore()
             return
         self._closed = True

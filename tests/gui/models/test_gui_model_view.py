@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from helpers import close_windows
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMessageBox
 
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
 from lrdesk.core.models.training import Trainer
@@ -127,7 +128,10 @@ def test_current_params_follow_the_live_runs():
     assert not np.allclose(P, np.array(trainer.initial_params))
 
 
-def test_save_open_and_export_a_model_experiment(qtbot, window, tmp_path):
+def test_save_open_and_export_a_model_experiment(qtbot, window, tmp_path, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: asked.append(box.text())
+                        or QMessageBox.StandardButton.Discard)
     view = open_tool(window)
     view.dataset.setCurrentIndex(view.dataset.findData("gauss"))
     view.hidden.setText("4")
@@ -140,6 +144,7 @@ def test_save_open_and_export_a_model_experiment(qtbot, window, tmp_path):
     view.rates.setText("0.7")
     view.dataset.setCurrentIndex(view.dataset.findData("xor"))
     assert view.open_path(tmp_path / "m.json")
+    assert asked == ["“m.json” has changes that are not saved."]  # and Discard was chosen
     assert view.experiment() == saved
     qtbot.waitUntil(lambda: not view.is_training(), timeout=60_000)
     assert view.export_to(tmp_path / "loss.csv")
