@@ -13,7 +13,7 @@ from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, Mod
 from lrdesk.gui.models.exports import FIGURES, export_button, export_figure, export_training_gif
 from lrdesk.gui.models.model_view import ModelView
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path(__file__).resolve().parents[3] / "shots"
 CIRCLE = ModelExperiment(DataSpec("circle", points=100), ModelSpec("mlp", (6,)),
                          (ModelRunSpec(0.3), ModelRunSpec(3.0)), steps=None, epochs=50,

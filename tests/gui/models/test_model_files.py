@@ -25,7 +25,7 @@ from lrdesk.gui.models.model_view import ModelView
 from lrdesk.gui.settings import Settings
 from lrdesk.gui.window.main_window import MainWindow
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 Button = QMessageBox.StandardButton
 
 #: settings the tool's controls do not show (points, noise, momentum, a fixed step count)

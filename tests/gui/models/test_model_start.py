@@ -15,7 +15,7 @@ from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, Mod
 from lrdesk.gui import app as gui_app
 from lrdesk.gui.models.model_view import ModelView
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path(__file__).resolve().parents[3] / "shots"
 ROOT = Path(__file__).resolve().parents[3]
 CIRCLE = ModelExperiment(DataSpec("circle", points=120), ModelSpec("mlp", (6,)),

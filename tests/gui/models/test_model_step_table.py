@@ -15,7 +15,7 @@ from lrdesk.core.models.training import Trainer, batch_rows
 from lrdesk.gui.models.model_view import ModelView
 from lrdesk.gui.models.step_table import COLUMNS, batch_words
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
 SHOTS = Path(__file__).resolve().parents[3] / "shots"
 STEPS = 6
 SPEC = ModelExperiment(DataSpec("line", points=50), ModelSpec("linear"),
