@@ -175,7 +175,9 @@ class LossPlot(QWidget):
 
     # --- public API ------------------------------------------------------------------------
     def set_runs(self, colors: list[str]) -> None:
-        """One empty curve per run, in these colours (the same runs' curves are kept)."""
+        """One empty curve per run, in these colours (the same runs' curves are kept, and show
+        what they showed until the new runs' losses come: a dragged rate slider restarts the
+        runs many times a second, and the plot must not flicker empty in between)."""
         if list(colors) == self._colors and len(self._curves) == len(colors):
             restyle = [run for run, data in enumerate(self._runs) if data.verdict is not None]
             self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
@@ -183,7 +185,8 @@ class LossPlot(QWidget):
             sizes = sizes_for(self)
             for run in restyle:  # only a state changes a curve's style
                 self._style_run(run, sizes)
-            self._update_range()
+                self._ends[run].setData([], [])
+            self._drawn_top = math.nan  # the next losses set the range and draw every curve
             return
         item = self.plot_widget.getPlotItem()
         for curve in self._curves + self._ends:
