@@ -60,7 +60,8 @@ def test_the_view_follows_the_diverging_run_for_its_first_swings(qtbot):
     positions = result.runs[2].history.positions[:, 0]
     losses = result.runs[2].history.losses
     widths = []
-    for step in range(1, 8):
+    # from the second point outside the region on (a growing zig-zag, not one jump)
+    for step in range(3, 9):
         _play_to(canvas, result, step)
         qtbot.waitUntil(lambda: _arrived(canvas))
         box = canvas.visible_box()
@@ -166,3 +167,14 @@ def test_the_loss_plot_turns_to_log_scale_by_itself_when_the_range_is_wide(qtbot
     plot.set_runs([run_color(i) for i in range(3)])
     play_to(SEED.steps)
     assert not plot.is_log_y()
+
+
+def test_one_jump_out_is_not_followed():
+    """A run thrown out in one step (w⁴ - 3w² + w at 0.3) would only flatten the picture."""
+    region = Box(-3.0, 3.0, -5.0, 30.0)
+    limit = follow_limit(region, 1)
+    x = np.array([2.0, -4.3, 300.0])
+    assert followed_extent(x, x**2, region, limit) == (None, True)
+    x = np.array([2.0, -4.3, 5.0, -7.0])
+    extent, _ = followed_extent(x, x**2, region, limit)
+    assert extent is not None and extent.x_min == -7.0
