@@ -31,8 +31,10 @@ def main(argv: list[str]) -> int:
             failed.append(name)
             continue
         print(f"\n=== {name} " + "=" * (60 - len(name)), flush=True)
+        started = time.perf_counter()
         if subprocess.call([sys.executable, str(script), *extra]) != 0:
             failed.append(name)
+        print(f"({name} took {time.perf_counter() - started:.0f} s)", flush=True)
     print(f"\nall benchmarks took {time.perf_counter() - began:.0f} s")
     if failed:
         print(f"\nbenchmarks that failed: {', '.join(failed)}")

@@ -1,4 +1,5 @@
-"""Self-check of a frozen LR Desk: modules import, lessons load, the icon renders, GIFs write.
+"""Self-check of a frozen LR Desk: modules import, lessons load, the icon renders, GIFs write,
+and the 3-D view's OpenGL libraries load (and, on a display with OpenGL, draw the surface).
 
 Run the bundle with LRDESK_BUNDLE_CHECK=1 (and QT_QPA_PLATFORM=offscreen without a display):
 it prints one JSON report and exits 0 if nothing is missing, 1 otherwise. This catches what
@@ -86,6 +87,41 @@ def animated_gif_report() -> dict:
         return {"frames": written.n_frames}
 
 
+def surface3d_report() -> dict:
+    """PyOpenGL picks its platform module at run time (a classic freezing miss): load it, and
+    where the display offers OpenGL, draw a surface and count what the pixels show."""
+    import OpenGL
+    import OpenGL.GL
+    import pyqtgraph.opengl  # noqa: F401
+    from PySide6.QtGui import QColor, QImage
+
+    from lrdesk.core.functions import make_function
+    from lrdesk.gui.app import create_app
+    from lrdesk.gui.surface3d.view import Surface3DView
+
+    app = create_app()
+    view = Surface3DView()
+    view.resize(480, 360)
+    view.show()
+    app.processEvents()
+    report: dict = {"pyopengl": OpenGL.__version__, "platform": app.platformName()}
+    reason = view.unavailable_reason()
+    if reason:  # the offscreen platform: no OpenGL to draw with, which is not a fault
+        view.close()
+        return {**report, "drawn": False, "reason": reason}
+    view.set_function(make_function("himmelblau", {}, ""), (0.0, 0.0))
+    for _ in range(3):
+        app.processEvents()
+    image = view.gl_widget.grabFramebuffer().convertToFormat(QImage.Format.Format_RGB32)
+    background = QColor(view._theme.background).rgb() & 0xFFFFFF
+    width, height = image.width(), image.height()
+    samples = [image.pixel(x, y) & 0xFFFFFF for y in range(0, height, 4) for x in range(0, width, 4)]
+    view.close()
+    drawn = sum(1 for rgb in samples if rgb != background) / max(len(samples), 1)
+    return {**report, "drawn": True, "size": [width, height], "surface_share": drawn,
+            "colours": len(set(samples))}
+
+
 def run_checks() -> dict:
     from lrdesk._version import __version__
 
@@ -98,7 +134,8 @@ def run_checks() -> dict:
     }
     for key, probe in (("lessons", lesson_report), ("window_icon", window_icon_report),
                        ("typed_function", typed_function_report),
-                       ("animated_gif", animated_gif_report)):
+                       ("animated_gif", animated_gif_report),
+                       ("surface3d", surface3d_report)):
         try:
             report[key] = probe()
         except Exception as error:
@@ -109,7 +146,7 @@ def run_checks() -> dict:
 
 def problems_in(report: dict) -> list[str]:
     problems = [f"module {name}: {error}" for name, error in report["module_errors"].items()]
-    for key in ("lessons", "window_icon", "typed_function", "animated_gif"):
+    for key in ("lessons", "window_icon", "typed_function", "animated_gif", "surface3d"):
         if "error" in report[key]:
             problems.append(f"{key}: {report[key]['error']}")
     lessons = report["lessons"]
@@ -121,6 +158,10 @@ def problems_in(report: dict) -> list[str]:
     gif = report["animated_gif"]
     if "error" not in gif and gif["frames"] != 3:
         problems.append(f"animated GIF: {gif['frames']} frames written instead of 3")
+    surface = report["surface3d"]
+    if surface.get("drawn") and (surface["surface_share"] < 0.2 or surface["colours"] < 16):
+        problems.append(f"3-D view: the surface was not drawn ({surface['surface_share']:.0%} of "
+                        f"the frame, {surface['colours']} colours)")
     return problems
 
 

@@ -74,7 +74,8 @@ def _main(argv: list[str]) -> int:
             return _fail(f"{quoted(first)} is not a command: did you mean {quoted(close[0])}? "
                          f"(commands: {', '.join(COMMANDS)})")
     try:
-        parser = _parser() if wants_commands else _window_parser()
+        top_help = argv[:1] in (["-h"], ["--help"])
+        parser = _parser(None if top_help else first) if wants_commands else _window_parser()
         args = parser.parse_args(argv)
         _refuse_empty_values(args)
     except SystemExit as exc:  # --help and --version
@@ -113,11 +114,17 @@ def _refuse_empty_values(args: argparse.Namespace) -> None:
                            "the option out)")
 
 
-def _parser() -> argparse.ArgumentParser:
-    from lrdesk.cli import run as cli_run
-    from lrdesk.cli import sweep as cli_sweep  # the subcommands, with the engine they need
-    from lrdesk.cli import train as cli_train
+#: the module that defines each command (with the engine it needs)
+_COMMAND_MODULES = {"run": "run", "functions": "run", "sweep": "sweep", "map": "sweep",
+                    "train": "train", "datasets": "train"}
 
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``command``'s module only (its imports alone load)."""
+    import importlib
+
+    names = [_COMMAND_MODULES[command]] if command in _COMMAND_MODULES else ["run", "sweep",
+                                                                            "train"]
     parser = _Parser(
         prog="lrdesk",
         usage="lrdesk [FILE ...] [--view {2d,3d}] [--smoke OUT.png]\n"
@@ -128,9 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lrdesk {__version__}")
     # prog given: otherwise each subcommand's usage line repeats the custom usage text above
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", prog="lrdesk")
-    cli_run.register(sub)
-    cli_sweep.register(sub)
-    cli_train.register(sub)
+    for name in names:
+        importlib.import_module(f"lrdesk.cli.{name}").register(sub)
     return parser
 
 

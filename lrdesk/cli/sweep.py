@@ -144,7 +144,7 @@ def _run_sweep(args) -> int:
         except ValueError as exc:
             raise CliError(f"--range-steps: {exc}") from None
     report = sweep_report(spec, setup, result, theory, test)
-    _emit(args, report, sweep_rows(result), _sweep_text(report))
+    _emit(args, report, report["runs"], _sweep_text(report))
     return 0
 
 
@@ -180,18 +180,22 @@ def sweep_report(spec, setup, result, theory, test=None) -> dict:
 
 
 def sweep_rows(result) -> list[dict]:
-    names = result.verdict_names
-    to_converge = result.steps_to_converge
+    # whole columns to Python values first (``tolist``): far quicker than one number at a time
+    columns = zip(
+        result.learning_rates.tolist(), result.final_loss.tolist(),
+        result.verdict_names.tolist(), result.verdict_step.tolist(),
+        result.steps_to_converge.tolist(), result.oscillated.tolist(), strict=True,
+    )
     return [
         {
-            "learning_rate": float(result.learning_rates[i]),
-            "final_loss": _num(result.final_loss[i]),
-            "verdict": str(names[i]),
-            "verdict_step": int(result.verdict_step[i]),
-            "steps_to_converge": _whole_or_none(to_converge[i]),
-            "oscillated": bool(result.oscillated[i]),
+            "learning_rate": rate,
+            "final_loss": _num(loss),
+            "verdict": name,
+            "verdict_step": step,
+            "steps_to_converge": None if math.isnan(converge) else int(converge),
+            "oscillated": oscillated,
         }
-        for i in range(len(result.learning_rates))
+        for rate, loss, name, step, converge, oscillated in columns
     ]
 
 
@@ -345,12 +349,23 @@ def json_document(report: dict) -> str:
     for key, value in report.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             marker = f"@@rows of {key} {id(value):x}@@"
-            lists[json.dumps(marker)] = "[\n  " + ",\n  ".join(map(encoder.encode, value)) + "\n ]"
+            lists[json.dumps(marker)] = _rows_text(encoder, value)
             shallow[key] = marker
     text = json.dumps(shallow, indent=1, allow_nan=False)
     for marker, rows in lists.items():
         text = text.replace(marker, rows, 1)
     return text
+
+
+def _rows_text(encoder: json.JSONEncoder, rows: list[dict]) -> str:
+    """``rows`` as a JSON list, one row a line. The list is encoded in one call (a third
+    quicker than row by row) and cut between rows; the cut is exact when it finds exactly one
+    place per row (a string holding "}, {" would add places), else rows are encoded one by one.
+    """
+    whole = encoder.encode(rows)[1:-1]
+    if whole.count("}, {") == len(rows) - 1:
+        return "[\n  " + whole.replace("}, {", "},\n  {") + "\n ]"
+    return "[\n  " + ",\n  ".join(map(encoder.encode, rows)) + "\n ]"
 
 
 def _column(name: str) -> str:

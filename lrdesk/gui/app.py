@@ -21,7 +21,8 @@ SETTLE_MS = 100
 
 
 def create_app(argv: list[str] | None = None):
-    """The QApplication (created once), named for QSettings, in the Fusion style, with its icon."""
+    """The QApplication (created once), named for QSettings, in the Fusion style (indicators
+    ringed for projectors: ``shared.style``), with its icon."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
@@ -41,7 +42,9 @@ def create_app(argv: list[str] | None = None):
     app.setApplicationDisplayName("LR Desk")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("org.lrdesk.LRDesk")
-    app.setStyle("Fusion")
+    from lrdesk.gui.shared.style import classroom_style
+
+    app.setStyle(classroom_style())
     icon = _icon_path()
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))

@@ -23,3 +23,10 @@ def test_the_document_reads_back_as_the_report():
 def test_the_document_refuses_what_json_cannot_say():
     with pytest.raises(ValueError):
         json_document({"runs": [{"loss": math.nan}]})
+
+
+def test_rows_holding_the_row_separator_in_a_string_stay_whole():
+    report = {"runs": [{"name": "a}, {b", "x": 1.0}, {"name": "c", "x": None}]}
+    text = json_document(report)
+    assert json.loads(text) == report
+    assert '  {"name": "a}, {b", "x": 1.0},' in text.splitlines()

@@ -38,6 +38,82 @@ def test_divergence_is_declared_once_the_loss_is_a_thousand_times_the_start_gap(
     assert run.verdict_step == expected == 5
 
 
+def test_a_loss_exactly_at_the_bound_is_still_bearable_and_one_beyond_it_is_not():
+    """L = a·w² with a = 125/128, from w = 1: L₀ = a < 1, so the bound is 1,000 (1,000 times
+    the larger of the gap and 1). The rate α = 33/(2a) = 16.896 makes the step −2a·α·w = −33
+    (in doubles too): w₁ = −32 and L₁ = a·1024 = 1000 exactly, on the bound, which is bearable;
+    at the next rate up the step is a hair longer and L₁ > 1000 diverges at step 1."""
+    a = 125 / 128
+    rate = 33 / (2 * a)
+    assert (2 * a) * rate == 33.0 and a * (32.0 * 32.0) == 1000.0
+    beyond = math.nextafter(rate, math.inf)
+    assert 1.0 - (2 * a) * beyond < -32.0
+
+    def verdicts(alpha):
+        spec = ExperimentSpec(function="quadratic", function_params=(("a", a),), start=(1.0,),
+                              runs=(RunSpec(alpha), RunSpec(alpha)), steps=5)
+        return [(run.verdict, run.verdict_step) for run in run_experiment(spec).runs]
+
+    assert verdicts(rate) == [("diverged", 2)] * 2  # w₂ = 1024: far beyond
+    assert verdicts(beyond) == [("diverged", 1)] * 2
+    # a budget of one step ends on the bound: judged by the climb at the end, not blown up
+    spec = ExperimentSpec(function="quadratic", function_params=(("a", a),), start=(1.0,),
+                          runs=(RunSpec(rate), RunSpec(rate)), steps=1)
+    assert [(run.verdict, run.verdict_step, run.criterion)
+            for run in run_experiment(spec).runs] == [("diverged", 1, "climbing")] * 2
+
+
+def test_a_gradient_exactly_at_the_tolerance_counts_as_flat():
+    """L = w² from w = 1 at α = 1/4: w ← w/2, so w = 1, 1/2, 1/4 and the gradient 2w = 2, 1,
+    1/2 (all exact). With the tolerance 1/2 the run is flat at step 2 (|∇L| = 1/2 and the step
+    that led there, 1/4, is small): converged there, not one step later."""
+    def verdicts(tolerance, runs):
+        spec = ExperimentSpec(start=(1.0,), runs=(RunSpec(0.25),) * runs, steps=10,
+                              tolerance=tolerance)
+        return [(run.verdict, run.verdict_step) for run in run_experiment(spec).runs]
+
+    for runs in (1, 2):  # a single run and a batch
+        assert verdicts(0.5, runs) == [("converged", 2)] * runs
+        assert verdicts(math.nextafter(0.5, 0.0), runs) == [("converged", 3)] * runs
+
+
+def test_a_loss_exactly_nine_orders_below_its_start_has_arrived():
+    """L = w² at α = (1 − 10^-4.5)/2: one step multiplies w by 10^-4.5, the loss by about 1e-9.
+    Among starts near 1, some land (in doubles, by the rule w₁ = w₀ − α·2w₀) exactly on
+    L₁ = 1e-9·L₀: that run has arrived (converged at its last step); one landing just above is
+    still improving when its one-step budget ends (slow). No tolerance: only the gap decides."""
+    rate = (1 - 10**-4.5) / 2
+    starts = 1.0 + np.arange(200_000) * 2.0**-30
+    after = (starts + (2.0 * starts) * -rate) ** 2
+    boundary = 1e-9 * starts**2
+    on = float(starts[np.nonzero(after == boundary)[0][0]])
+    above = float(starts[np.nonzero(after > boundary)[0][0]])
+
+    def verdicts(start, runs):
+        spec = ExperimentSpec(start=(start,), runs=(RunSpec(rate),) * runs, steps=1, tolerance=0.0)
+        return [(run.verdict, run.verdict_step) for run in run_experiment(spec).runs]
+
+    for runs in (1, 2):
+        assert verdicts(on, runs) == [("converged", 1)] * runs
+        assert verdicts(above, runs) == [("slow", 1)] * runs
+
+
+def test_a_step_both_flat_and_beyond_the_bound_is_a_blow_up():
+    """L = 2000·(1 − exp(−w²)), a plateau at 2000: from w₀ = 0.02 (L₀ = 0.8, so the bound is
+    1,000) at α = 0.0375 one step lands at w₁ ≈ −2.98 on the plateau, beyond the bound and with
+    a gradient (≈ 1.7) and a step (≈ 3) both within the tolerance 10: out of bounds and flat on
+    the same step, the blow-up is the verdict (the climb is what matters), not 'stalled'."""
+    w0, rate = 0.02, 0.0375
+    gradient0 = 4000 * w0 * math.exp(-w0 * w0)
+    w1 = w0 - rate * gradient0
+    assert 2000 * (1 - math.exp(-w0 * w0)) < 1 and 2000 * (1 - math.exp(-w1 * w1)) > 1000
+    assert gradient0 > 10 >= max(abs(4000 * w1 * math.exp(-w1 * w1)), rate * gradient0)
+    spec = ExperimentSpec(function="custom", expression="2000*(1 - exp(-w^2))", start=(w0,),
+                          runs=(RunSpec(rate), RunSpec(rate)), steps=5, tolerance=10.0)
+    assert [(run.verdict, run.verdict_step, run.criterion)
+            for run in run_experiment(spec).runs] == [("diverged", 1, "blow-up")] * 2
+
+
 # --- "still improving": slow against oscillating -----------------------------------------------
 def test_a_loss_that_stays_exactly_level_is_oscillating_not_slow():
     """α = 1 on L = w²: w ← −w, the loss is 25 at every step: bounded, never improving."""
@@ -59,6 +135,33 @@ def test_a_gain_below_rounding_is_not_improving():
     assert 0 < gain < 1e-12
     run = _only_run(ExperimentSpec(start=(5.0,), runs=(RunSpec(1e-15),), steps=200))
     assert run.verdict == "oscillating"
+
+
+def test_a_gain_of_exactly_the_margin_is_not_improving():
+    """'Still improving' needs the best loss of the final stretch below the best before it by
+    more than 1e-12 of it. L = w² from w = 1.5 over 10 steps (the stretch: steps 5-10) at rates
+    near 1e-12/24, which shrink the loss by about that much: among them one (found by the rule
+    w ← w − α·2w in doubles) gains exactly the margin: oscillating, not slow; a rate gaining a
+    little more is slow."""
+    rates = 1e-12 / 24 * (1 + np.arange(-300_000, 300_000) * 1e-6)
+    w = np.full_like(rates, 1.5)
+    losses = []
+    for _ in range(11):
+        losses.append(w * w)
+        w = w + (2.0 * w) * -rates
+    losses = np.array(losses)
+    before, stretch, final = losses[:5].min(axis=0), losses[5:].min(axis=0), losses[10]
+    margin = 1e-12 * np.maximum(1.0, before)
+    exactly = np.nonzero((stretch == before - margin) & (final < before))[0]
+    more = np.nonzero((stretch < before - margin) & (final < before))[0]
+
+    def verdicts(rate):
+        spec = ExperimentSpec(start=(1.5,), runs=(RunSpec(rate), RunSpec(rate)), steps=10,
+                              tolerance=0.0)
+        return [run.verdict for run in run_experiment(spec).runs]
+
+    assert verdicts(float(rates[exactly[0]])) == ["oscillating"] * 2
+    assert verdicts(float(rates[more[0]])) == ["slow"] * 2
 
 
 def test_a_loss_that_dipped_in_the_final_stretch_but_ended_higher_is_not_slow():

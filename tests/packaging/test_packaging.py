@@ -128,6 +128,26 @@ def test_frozen_app_runs_on_a_real_x11_display(executable, x_server, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11: Linux only")
+def test_frozen_3d_view_draws_the_surface_on_a_real_x11_display(executable, x_server, tmp_path):
+    """PyOpenGL is in the bundle and draws: the self-check renders a surface and counts pixels,
+    and `--view 3d --smoke` opens the window in the 3-D view."""
+    result = run([executable], tmp_path, DISPLAY=x_server, QT_QPA_PLATFORM="xcb",
+                 LRDESK_BUNDLE_CHECK="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    surface = json.loads(result.stdout)["surface3d"]
+    if not surface["drawn"] and "driver" in surface["reason"]:
+        pytest.skip(f"this machine's X server has no working OpenGL: {surface['reason']}")
+    assert surface["drawn"] is True, surface
+    assert surface["surface_share"] > 0.2 and surface["colours"] >= 16, surface
+    shot = tmp_path / "x11_3d.png"
+    result = run([executable, "--view", "3d", "--smoke", shot], tmp_path, DISPLAY=x_server,
+                 QT_QPA_PLATFORM="xcb")
+    assert result.returncode == 0, result.stderr
+    assert check_screenshot.screenshot_problems(shot) == []
+
+
+@pytest.mark.slow
 def test_frozen_bundle_finds_its_modules_lessons_and_icon(bundle, executable, tmp_path):
     result = run([executable], tmp_path, LRDESK_BUNDLE_CHECK="1")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -143,6 +163,9 @@ def test_frozen_bundle_finds_its_modules_lessons_and_icon(bundle, executable, tm
     assert report["window_icon"]["opaque_share"] > 0.5
     assert report["typed_function"]["gradient_at_1_2"] == [2.0, 12.0]  # d/dx, d/dy of x²+3y²
     assert report["animated_gif"]["frames"] == 3
+    # offscreen: the 3-D view's libraries load, and it says in words why it cannot draw
+    assert report["surface3d"]["pyopengl"] and report["surface3d"]["drawn"] is False
+    assert "OpenGL" in report["surface3d"]["reason"]
     assert report["problems"] == []
 
 

@@ -50,6 +50,12 @@ OSCILLATION_REVERSALS = 2
 #: runs × steps judged together: few enough for the block's arrays to stay in cache, enough
 #: to spread the judge's fixed cost over several steps (measured: benchmarks/bench_engine.py)
 CACHE_ELEMENTS = 1 << 17
+#: steps per block however many runs there are: the judge's fixed cost per block grows with the
+#: runs too, so that a block of a few steps over very many runs (a 200 x 200 map) spent more on
+#: judging than on stepping (measured: benchmarks/bench_sweep.py); so long as the block stays
+#: within ``MAX_BLOCK_ELEMENTS`` (its buffers about 20 MB): a million runs still take one step
+MIN_BLOCK_ROWS = 12
+MAX_BLOCK_ELEMENTS = 1 << 19
 #: steps per block when a single run is stepped on plain floats
 SCALAR_BLOCK = 1 << 14
 
@@ -122,6 +128,11 @@ class Batch:
         return self.t > self.steps or not self._live.alive.any()
 
     @property
+    def running(self) -> int:
+        """How many runs have no verdict yet."""
+        return int(np.count_nonzero(self.verdict == RUNNING))
+
+    @property
     def oscillated(self) -> Array:
         return self.reversals >= OSCILLATION_REVERSALS
 
@@ -176,7 +187,7 @@ class Batch:
         n = len(self._live.slot)
         if n == 1 and self._live.scalar_vg is not None:
             return min(remaining, SCALAR_BLOCK)
-        return min(remaining, max(1, CACHE_ELEMENTS // n))
+        return min(remaining, _block_rows(n))
 
     def _factors(self, count: int) -> Array | None:
         s = self.schedule
@@ -204,7 +215,7 @@ class Batch:
         P, opt, f = live.P, self.opt, live.function
         n, dim = P.shape
         s = b - 1 if is_last else b
-        size = max(1, CACHE_ELEMENTS // n) if not record else b
+        size = _block_rows(n) if not record else b
         L = self._buffer("L", (size, n))[:b] if not record else np.empty((b, n))
         G = self._buffer("G", (size, dim, n))[:b] if not record else np.empty((b, dim, n))
         D = self._buffer("D", (size, dim, n))[:s] if not record else np.empty((s, dim, n))
@@ -254,15 +265,20 @@ class Batch:
                              self._buffer("norms scratch", (b, n)))
         # converged or stalled: flat here, and the step that led here small
         flat = gn2 <= tol2
-        flat[0] &= live.prev_small
         first = np.full(n, b)  # per slot, the first row that decides it (b: none)
-        if flat.any():
-            rows, cols = np.nonzero(flat[1:])
+        candidates = np.nonzero(flat.any(axis=0))[0]
+        if len(candidates):  # the few runs flat somewhere: was the step that led there small?
+            sub = flat[:, candidates]
+            row0 = np.nonzero(sub[0])[0]
+            if len(row0):  # the step before the block (none before the start: zero, small)
+                before = live.prev_update[:, candidates[row0]]
+                sub[0, row0] = _squared_norms(before[None])[0] <= tol2
+            rows, k = np.nonzero(sub[1:])
             if len(rows):
-                large = _squared_norms_at(D, rows, cols) > tol2
-                flat[1 + rows[large], cols[large]] = False
-            cols = np.nonzero(flat.any(axis=0))[0]
-            first[cols] = flat[:, cols].argmax(axis=0)
+                large = _squared_norms_at(D, rows, candidates[k]) > tol2
+                sub[1 + rows[large], k[large]] = False
+            hit = sub.any(axis=0)
+            first[candidates[hit]] = sub[:, hit].argmax(axis=0)
         # out of bounds (NaN included): one lowest and one highest loss per run flags the runs
         lowest, highest = L.min(axis=0), L.max(axis=0)
         bad = ~(np.greater_equal(lowest, live.low) & np.less_equal(highest, live.high))
@@ -292,7 +308,6 @@ class Batch:
             self._finish_stopped(data, idx, stop_row[idx], diverged[idx], gn2, events)
         self._track_best(L, b, lowest, highest)
         if s:
-            live.prev_small = _squared_norms(D[s - 1:s])[0] <= tol2
             live.prev_update = D[s - 1].copy()
         if is_last:
             self._finish_budget(L, gn2, events)
@@ -398,6 +413,11 @@ class Batch:
         live.take(keep)
         self.opt.take(keep)
         self._buffers.clear()
+
+
+def _block_rows(runs: int) -> int:
+    """Steps per block for ``runs`` runs in the arrays (see CACHE_ELEMENTS, MIN_BLOCK_ROWS)."""
+    return max(1, CACHE_ELEMENTS // runs, min(MIN_BLOCK_ROWS, MAX_BLOCK_ELEMENTS // runs))
 
 
 def _known_min_value(function: LossFunction) -> float | None:

@@ -51,14 +51,13 @@ class LiveRuns:
         self.best_before = L0.copy()  # the start counts as "before the final stretch"
         self.best_window = np.full(K, np.inf)
         self.worst_window = np.full(K, -np.inf)
-        self.prev_small = np.ones(K, dtype=bool)  # no step led to the start
-        self.prev_update = np.zeros((dim, K))
+        self.prev_update = np.zeros((dim, K))  # no step led to the start: none, so small
         self.reversals = np.zeros(K, dtype=np.int64)
         self.scalar_vg = function.scalar_value_and_gradient() if K == 1 else None
 
     def take(self, keep: Array) -> None:
         for name in ("neg_lr", "slot", "alive", "low", "high", "rise", "best_before",
-                     "best_window", "worst_window", "prev_small", "reversals"):
+                     "best_window", "worst_window", "reversals"):
             setattr(self, name, getattr(self, name)[keep])
         self.P = np.asfortranarray(self.P[keep])
         self.spare = None

@@ -101,7 +101,7 @@ class Simulation:
                 [r.hyper_dict() for r in runs],
                 [r.learning_rate for r in runs],
                 [spec.start_of(r) for r in runs],
-                spec.schedule,
+                spec.schedule_of(runs[0]),  # a batch's runs share one (see _grouping)
                 spec.steps,
                 spec.tolerance,
             )
@@ -110,7 +110,8 @@ class Simulation:
         self.events: dict[int, RunEvent] = {}
 
     def _grouping(self) -> list[list[int]]:
-        """Run indices batched together: one batch per optimizer, or one per run when few.
+        """Run indices batched together: one batch per optimizer and schedule, or one per run
+        when few.
 
         A run alone is stepped on plain floats, several times faster than NumPy on a handful
         of points, and with the very same numbers; past ``SOLO_RUNS`` runs one array batch wins.
@@ -118,9 +119,9 @@ class Simulation:
         spec = self.spec
         if len(spec.runs) <= SOLO_RUNS and self.function.scalar_value_and_gradient() is not None:
             return [[i] for i in range(len(spec.runs))]
-        by_kind: dict[str, list[int]] = {}
+        by_kind: dict[tuple, list[int]] = {}
         for i, run in enumerate(spec.runs):
-            by_kind.setdefault(run.optimizer, []).append(i)
+            by_kind.setdefault((run.optimizer, spec.schedule_of(run)), []).append(i)
         return list(by_kind.values())
 
     @property

@@ -84,6 +84,8 @@ class RunSpec:
     optimizer: str = "sgd"
     hypers: Params = ()
     start: tuple[float, ...] | None = None  # None: the experiment's start
+    #: None: the experiment's schedule; set, this run has its own ("constant vs cosine")
+    schedule: ScheduleSpec | None = None
 
     def hyper_dict(self) -> dict[str, float]:
         return resolve_hypers(self.optimizer, dict(self.hypers))
@@ -109,6 +111,10 @@ class ExperimentSpec:
 
     def start_of(self, run: RunSpec) -> tuple[float, ...]:
         return run.start if run.start is not None else self.start
+
+    def schedule_of(self, run: RunSpec) -> ScheduleSpec:
+        """The run's own schedule, or the experiment's."""
+        return run.schedule if run.schedule is not None else self.schedule
 
     def with_runs(self, runs) -> ExperimentSpec:
         return replace(self, runs=tuple(runs))
@@ -171,8 +177,12 @@ def _check_point(name: str, point: Any, dim: int) -> None:
 # ------------------------------------------------------------------------------------------
 # JSON
 # ------------------------------------------------------------------------------------------
+def _schedule_dict(s: ScheduleSpec) -> dict[str, Any]:
+    return {"name": s.kind, "params": dict(s.params), "warmup_steps": s.warmup_steps,
+            "warmup_start": s.warmup_start}
+
+
 def to_dict(spec: ExperimentSpec) -> dict[str, Any]:
-    s = spec.schedule
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -187,15 +197,11 @@ def to_dict(spec: ExperimentSpec) -> dict[str, Any]:
                 "learning_rate": r.learning_rate,
                 "optimizer": {"name": r.optimizer, "params": dict(r.hypers)},
                 **({"start": list(r.start)} if r.start is not None else {}),
+                **({"schedule": _schedule_dict(r.schedule)} if r.schedule is not None else {}),
             }
             for r in spec.runs
         ],
-        "schedule": {
-            "name": s.kind,
-            "params": dict(s.params),
-            "warmup_steps": s.warmup_steps,
-            "warmup_start": s.warmup_start,
-        },
+        "schedule": _schedule_dict(spec.schedule),
         "steps": spec.steps,
         "tolerance": spec.tolerance,
         **({"view": spec.view} if spec.view != "2d" else {}),
@@ -291,6 +297,25 @@ def _short_type(exc: Exception) -> str:
     return _short(exc)
 
 
+def _schedule(raw: Any, where: str) -> ScheduleSpec:
+    sch = _Fields(raw, where)
+    kind = sch.get("name", str, default="constant")
+    if kind not in SCHEDULES:
+        raise SpecError(f"{where}.name: unknown schedule '{kind}'")
+    warmup_steps = sch.get("warmup_steps", int, default=0)
+    if not 0 <= warmup_steps <= MAX_WARMUP_STEPS:
+        raise SpecError(f"{where}.warmup_steps: must be a whole number from 0 to 1e9, not {_brief(warmup_steps)}")
+    try:
+        return ScheduleSpec(
+            kind=kind,
+            params=_params(sch.params("params")),
+            warmup_steps=warmup_steps,
+            warmup_start=sch.number("warmup_start", default=0.1),
+        )
+    except InvalidSchedule as exc:
+        raise SpecError(f"{where}: {exc}") from None
+
+
 def _from_dict(data: Any) -> ExperimentSpec:
     d = _Fields(data, "file")
     if d.get("format", str) != FORMAT:
@@ -321,30 +346,17 @@ def _from_dict(data: Any) -> ExperimentSpec:
         if kind not in OPTIMIZERS:
             raise SpecError(f"runs[{i}].optimizer.name: unknown optimizer '{kind}'")
         start = r.get("start", list, default=None)
+        own = r.get("schedule", dict, default=None)
         runs.append(
             RunSpec(
                 learning_rate=r.number("learning_rate"),
                 optimizer=kind,
                 hypers=_params(opt.params("params")),
                 start=_point(start, f"runs[{i}].start") if start is not None else None,
+                schedule=_schedule(own, f"runs[{i}].schedule") if own is not None else None,
             )
         )
-    sch = _Fields(d.get("schedule", dict, default={"name": "constant"}), "schedule")
-    kind = sch.get("name", str, default="constant")
-    if kind not in SCHEDULES:
-        raise SpecError(f"schedule.name: unknown schedule '{kind}'")
-    warmup_steps = sch.get("warmup_steps", int, default=0)
-    if not 0 <= warmup_steps <= MAX_WARMUP_STEPS:
-        raise SpecError(f"schedule.warmup_steps: must be a whole number from 0 to 1e9, not {_brief(warmup_steps)}")
-    try:
-        schedule = ScheduleSpec(
-            kind=kind,
-            params=_params(sch.params("params")),
-            warmup_steps=warmup_steps,
-            warmup_start=sch.number("warmup_start", default=0.1),
-        )
-    except InvalidSchedule as exc:
-        raise SpecError(f"schedule: {exc}") from None
+    schedule = _schedule(d.get("schedule", dict, default={"name": "constant"}), "schedule")
     spec = ExperimentSpec(
         function=name,
         function_params=_params(params),

@@ -12,10 +12,13 @@ Public names (imported from their module on first use, so start-up stays lazy):
 - ``spec``: ``DataSpec``, ``ModelSpec``, ``ModelRunSpec``, ``ModelExperiment``, ``dumps_model``,
   ``loads_model``
 - ``presets``: ``PRESETS``
-- ``landscape``: ``axes_plane``, ``random_plane``, ``pca_plane``, ``loss_slice``
+- ``landscape``: ``axes_plane``, ``random_plane``, ``pca_plane``, ``hessian_plane``, ``loss_slice``
 - ``rate_finding``: ``range_test``, ``rate_sweep``, ``rate_batch_map``
 - ``sharpness``: ``top_eigenvalues``
 - ``theory``: ``linear_theory``
+- ``bowl``: ``LineBowl``, ``bowl_region``
+- ``scaling``: ``compare_scaling``, ``scaling_side``
+- ``noise``: ``NoiseFloor``, ``noise_floor``
 """
 
 from __future__ import annotations
@@ -32,10 +35,13 @@ _WHERE = {
     "dumps_model": "spec", "loads_model": "spec",
     "PRESETS": "presets",
     "axes_plane": "landscape", "random_plane": "landscape", "pca_plane": "landscape",
-    "loss_slice": "landscape",
+    "loss_slice": "landscape", "hessian_plane": "landscape",
     "range_test": "rate_finding", "rate_sweep": "rate_finding", "rate_batch_map": "rate_finding",
     "top_eigenvalues": "sharpness",
     "linear_theory": "theory",
+    "LineBowl": "bowl", "bowl_region": "bowl",
+    "compare_scaling": "scaling", "scaling_side": "scaling",
+    "NoiseFloor": "noise", "noise_floor": "noise",
 }
 
 __all__ = sorted(_WHERE)

@@ -8,7 +8,10 @@ final parameters), along two directions:
   column of a layer's W) are rescaled to the norm of that column of θ; biases get no component
   (their ``ignore biasbn`` setting), so the picture does not depend on how each layer is scaled;
 - ``pca``: the top two principal directions of the trajectory θ_t − θ_final (their section 7),
-  orthonormal, with the share of the path's variance each explains.
+  orthonormal, with the share of the path's variance each explains;
+- ``hessian``: the eigenvectors of the two largest eigenvalues of the Hessian at θ (unit length),
+  the directions gradient descent is least stable along, from the Lanczos iteration with full
+  re-orthogonalisation on exact Hessian-vector products (``Network.hessian_vector_product``).
 
 The path is projected on the plane by least squares (exactly, for orthonormal directions).
 
@@ -96,6 +99,54 @@ def pca_plane(path: Array, center=None) -> Plane:
         raise ValueError("the path does not span two directions")
     share = (float(s[0] ** 2 / total), float(s[1] ** 2 / total))
     return Plane(center, vt[0].copy(), vt[1].copy(), "pca", share)
+
+
+def hessian_plane(network: Network, center, X: Array, y: Array, iterations: int = 40) -> Plane:
+    """The plane of the two sharpest directions at ``center``; ``explained`` holds nothing
+    (the eigenvalues are in ``curvatures``)."""
+    center = np.asarray(center, dtype=float)
+    (l1, l2), (v1, v2) = top_hessian_directions(network, center, X, y, iterations)
+    return HessianPlane(center, v1, v2, "hessian", None, (l1, l2))
+
+
+@dataclass(frozen=True)
+class HessianPlane(Plane):
+    curvatures: tuple[float, float] = (0.0, 0.0)  # the two largest Hessian eigenvalues
+
+
+def top_hessian_directions(network: Network, center: Array, X: Array, y: Array,
+                           iterations: int = 40) -> tuple[tuple[float, float], tuple[Array, Array]]:
+    """The two largest Hessian eigenvalues at ``center`` and their unit eigenvectors (Ritz
+    values and vectors of the Lanczos iteration, started from a seeded random vector)."""
+    dim = len(center)
+    if dim < 2:
+        raise ValueError("a plane needs a model with at least two parameters")
+    m = min(iterations, dim)
+    P = center[None, :]
+    v = np.random.default_rng(0).standard_normal(dim)
+    v /= np.linalg.norm(v)
+    basis = np.zeros((m, dim))
+    alpha, beta = np.zeros(m), np.zeros(m)
+    size = m
+    with np.errstate(all="ignore"):
+        for j in range(m):
+            basis[j] = v
+            w = network.hessian_vector_product(P, v[None, :], X, y)[0]
+            alpha[j] = w @ v
+            for _ in range(2):  # full re-orthogonalisation, twice for safety
+                w -= basis[: j + 1].T @ (basis[: j + 1] @ w)
+            beta[j] = np.linalg.norm(w)
+            if not beta[j] > 1e-10 * max(1.0, float(np.abs(alpha[: j + 1]).max())):
+                size = j + 1
+                break
+            v = w / beta[j]
+    if size < 2 or not np.all(np.isfinite(alpha[:size])):
+        raise ValueError("the Hessian here has fewer than two directions of curvature")
+    T = np.diag(alpha[:size]) + np.diag(beta[: size - 1], 1) + np.diag(beta[: size - 1], -1)
+    values, vectors = np.linalg.eigh(T)
+    ritz = basis[:size].T @ vectors[:, ::-1][:, :2]
+    ritz /= np.linalg.norm(ritz, axis=0)
+    return (float(values[-1]), float(values[-2])), (ritz[:, 0].copy(), ritz[:, 1].copy())
 
 
 def grid_around(plane: Plane, path: Array | None, resolution: int = 41,

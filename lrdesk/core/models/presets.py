@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
+from lrdesk.core.optim.schedules import ScheduleSpec
 
 #: full-batch gradient descent on a 2-32-32-1 tanh network with mean squared error on the circle
 #: data: the sharpness climbs from about 7.5 to 2/η and hovers there while the loss keeps falling
@@ -41,9 +42,26 @@ MINIBATCH = ModelExperiment(
     epochs=5,
 )
 
+#: the rate halves by about step 100 and is a hundredth of itself by the end: the noise dies out
+DECAYING = ScheduleSpec("inverse_time", (("decay", 0.01),))
+
+#: one rate at batch sizes 1, 8, 64 and the full 400 rows, 20 epochs each: the smaller the batch,
+#: the noisier the curve and the higher the floor a constant rate leaves; the fifth run is batch 1
+#: again with a decaying rate, which settles at the least-squares loss
+MINIBATCH_NOISE = ModelExperiment(
+    data=DataSpec("plane", points=500),
+    model=ModelSpec("linear", ()),
+    runs=(ModelRunSpec(0.1, batch_size=1), ModelRunSpec(0.1, batch_size=8),
+          ModelRunSpec(0.1, batch_size=64), ModelRunSpec(0.1),
+          ModelRunSpec(0.1, batch_size=1, schedule=DECAYING)),
+    steps=None,
+    epochs=20,
+)
+
 PRESETS = {
     "edge-of-stability": EDGE_OF_STABILITY,
     "feature-scaling": FEATURE_SCALING,
     "line": LINE,
     "minibatch": MINIBATCH,
+    "minibatch-noise": MINIBATCH_NOISE,
 }

@@ -39,14 +39,20 @@ class SweepResult:
     test_accuracy: Array
 
 
-def _trained(spec: ModelExperiment, runs, cancelled=None) -> list[tuple[Trainer, int]]:
-    """Train ``runs`` in batches of at most MAX_MODEL_RUNS; (trainer, index) per run."""
+def _trained(spec: ModelExperiment, runs, cancelled=None, progress=None
+             ) -> list[tuple[Trainer, int]]:
+    """Train ``runs`` in batches of at most MAX_MODEL_RUNS; (trainer, index) per run.
+
+    ``progress(fraction)`` (0 to 1) after each chunk of steps, if given."""
     out = []
-    for first in range(0, len(runs), MAX_MODEL_RUNS):
+    batches = max(1, -(-len(runs) // MAX_MODEL_RUNS))
+    for number, first in enumerate(range(0, len(runs), MAX_MODEL_RUNS)):
         if cancelled is not None and cancelled():
             break
         trainer = Trainer(spec.with_runs(runs[first:first + MAX_MODEL_RUNS]))
-        trainer.run_to_end(cancelled=cancelled)
+        report = None if progress is None else (
+            lambda done, total, n=number: progress((n + done / total) / batches))
+        trainer.run_to_end(progress=report, cancelled=cancelled)
         out += [(trainer, k) for k in range(trainer.K)]
     return out
 
@@ -68,21 +74,24 @@ def _collect(pairs, rates, sizes) -> SweepResult:
                        np.array(final), np.array(best), np.array(test), np.array(acc))
 
 
-def rate_sweep(spec: ModelExperiment, learning_rates, cancelled=None) -> SweepResult:
+def rate_sweep(spec: ModelExperiment, learning_rates, cancelled=None,
+               progress=None) -> SweepResult:
     """Each rate trained in full with the settings of the experiment's first run."""
     base = spec.runs[0]
     rates = [float(r) for r in learning_rates]
     runs = [replace(base, learning_rate=r) for r in rates]
-    return _collect(_trained(spec, runs, cancelled), rates, [base.batch_size] * len(rates))
+    return _collect(_trained(spec, runs, cancelled, progress), rates,
+                    [base.batch_size] * len(rates))
 
 
-def rate_batch_map(spec: ModelExperiment, learning_rates, batch_sizes, cancelled=None):
+def rate_batch_map(spec: ModelExperiment, learning_rates, batch_sizes, cancelled=None,
+                   progress=None):
     """Verdicts and losses over learning rate × batch size; arrays shaped (sizes, rates)."""
     base = spec.runs[0]
     rates = [float(r) for r in learning_rates]
     sizes = list(batch_sizes)
     runs = [replace(base, learning_rate=r, batch_size=b) for b in sizes for r in rates]
-    result = _collect(_trained(spec, runs, cancelled), rates * len(sizes),
+    result = _collect(_trained(spec, runs, cancelled, progress), rates * len(sizes),
                       [b for b in sizes for _ in rates])
     shape = (len(sizes), len(rates))
     n = len(result.verdicts)
@@ -108,7 +117,7 @@ class RangeTest:
 
 def range_test(spec: ModelExperiment, lr_min: float = 1e-7, lr_max: float = 10.0,
                steps: int = 100, beta: float = 0.98, blowup: float = 4.0,
-               cancelled=None) -> RangeTest:
+               cancelled=None, progress=None) -> RangeTest:
     """fastai's ``lr_find`` on the experiment's first run (see the module docstring)."""
     if not (0 < lr_min < lr_max and math.isfinite(lr_max)) or steps < 10:
         raise ValueError("the range test needs 0 < smallest rate < largest rate and 10+ steps")
@@ -125,6 +134,8 @@ def range_test(spec: ModelExperiment, lr_min: float = 1e-7, lr_max: float = 10.0
         if cancelled is not None and cancelled():
             break
         chunk = trainer.advance(1)
+        if progress is not None:
+            progress(len(losses) + 1, steps)
         for loss in chunk.train_loss[:, 0]:
             t = len(losses)
             average = beta * average + (1 - beta) * loss

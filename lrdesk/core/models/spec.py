@@ -66,6 +66,7 @@ class ModelRunSpec:
     weight_decay: float | None = None  # None: the optimizer's default (0.01 for AdamW, else 0)
     batch_size: int | None = None  # None: full batch
     seed: int = 0  # initial parameters and the shuffling of the rows
+    schedule: ScheduleSpec | None = None  # None: the experiment's schedule
 
     def hyper_dict(self) -> dict[str, float]:
         return resolve_hypers(base_optimizer(self.optimizer), dict(self.hypers))
@@ -172,14 +173,15 @@ def model_to_dict(spec: ModelExperiment) -> dict[str, Any]:
             run["weight_decay"] = r.weight_decay
         if r.batch_size is not None:
             run["batch_size"] = r.batch_size
+        if r.schedule is not None:
+            run["schedule"] = _schedule_to_dict(r.schedule)
         runs.append(run)
     out = {
         "format": FORMAT, "version": MODEL_VERSION, "kind": KIND, "data": data,
         "model": {"kind": m.kind, "hidden": list(m.hidden), "activation": m.activation,
                   "init": m.init, **({"loss": m.loss} if m.loss else {})},
         "runs": runs,
-        "schedule": {"name": s.kind, "params": dict(s.params), "warmup_steps": s.warmup_steps,
-                     "warmup_start": s.warmup_start},
+        "schedule": _schedule_to_dict(s),
         "tolerance": spec.tolerance, "sharpness_every": spec.sharpness_every,
         "path_points": spec.path_points,
     }
@@ -251,17 +253,10 @@ def model_from_dict(data: Any) -> ModelExperiment:
             learning_rate=r.number("learning_rate"), optimizer=opt.get("name", str, default="sgd"),
             hypers=_params(opt.params("params")),
             weight_decay=r.number("weight_decay") if "weight_decay" in r.data else None,
-            batch_size=r.get("batch_size", int, default=None), seed=r.get("seed", int, default=0)))
-    sch = _Fields(f.get("schedule", dict, default={"name": "constant"}), "schedule")
-    kind = sch.get("name", str, default="constant")
-    if kind not in SCHEDULES:
-        raise SpecError(f"schedule.name: unknown schedule '{kind}'")
-    try:
-        schedule = ScheduleSpec(kind, _params(sch.params("params")),
-                                sch.get("warmup_steps", int, default=0),
-                                sch.number("warmup_start", default=0.1))
-    except InvalidSchedule as exc:
-        raise SpecError(f"schedule: {exc}") from None
+            batch_size=r.get("batch_size", int, default=None), seed=r.get("seed", int, default=0),
+            schedule=_schedule_from(r.get("schedule", dict), f"runs[{i}].schedule")
+            if "schedule" in r.data else None))
+    schedule = _schedule_from(f.get("schedule", dict, default={"name": "constant"}), "schedule")
     spec = ModelExperiment(
         data=data_spec, model=model, runs=tuple(runs), schedule=schedule,
         steps=f.get("steps", int, default=None), epochs=f.get("epochs", int, default=None),
@@ -272,6 +267,24 @@ def model_from_dict(data: Any) -> ModelExperiment:
     )
     validate_model_experiment(spec)
     return spec
+
+
+def _schedule_to_dict(s: ScheduleSpec) -> dict[str, Any]:
+    return {"name": s.kind, "params": dict(s.params), "warmup_steps": s.warmup_steps,
+            "warmup_start": s.warmup_start}
+
+
+def _schedule_from(raw: Any, where: str) -> ScheduleSpec:
+    sch = _Fields(raw, where)
+    kind = sch.get("name", str, default="constant")
+    if kind not in SCHEDULES:
+        raise SpecError(f"{where}.name: unknown schedule '{kind}'")
+    try:
+        return ScheduleSpec(kind, _params(sch.params("params")),
+                            sch.get("warmup_steps", int, default=0),
+                            sch.number("warmup_start", default=0.1))
+    except InvalidSchedule as exc:
+        raise SpecError(f"{where}: {exc}") from None
 
 
 def _strings(items: list, name: str) -> list[str]:

@@ -1,6 +1,7 @@
 """The batched trainer: many runs of one model on one dataset, stepped together and judged as they go.
 
-Runs are grouped by optimizer and batch size; each group's parameters are one (runs, dim) array
+Runs are grouped by optimizer, batch size and schedule (a run may have its own, else the
+experiment's); each group's parameters are one (runs, dim) array
 and every step is one batched forward and backward pass over the group (``networks``), one
 optimizer update (``lrdesk.core.optim``, torch's rules), and the checks.
 
@@ -84,13 +85,15 @@ class TrainChunk:
 
 
 class _Group:
-    """Runs sharing an optimizer kind and a batch size: one parameter array."""
+    """Runs sharing an optimizer kind, a batch size and a schedule: one parameter array."""
 
     def __init__(self, trainer: Trainer, runs: list[int]) -> None:
         spec = trainer.spec
         first = spec.runs[runs[0]]
         self.trainer, self.runs = trainer, np.array(runs)
+        self.members = tuple(runs)  # every run the group began with (``runs``: those still going)
         self.kind, self.batch = first.optimizer, first.batch_size
+        self.schedule = first.schedule if first.schedule is not None else spec.schedule
         n = trainer.data.n_train
         per = steps_per_epoch(n, self.batch)
         self.per_epoch = per
@@ -161,9 +164,9 @@ class Trainer:
         for i, r in enumerate(spec.runs):
             batch = r.batch_size if r.batch_size is not None and r.batch_size < self.data.n_train \
                 else None
-            keys.setdefault((r.optimizer, batch), []).append(i)
+            keys.setdefault((r.optimizer, batch, r.schedule), []).append(i)
         _check_memory(self.network, [(len(runs), batch or self.data.n_train)
-                                     for (_, batch), runs in keys.items()],
+                                     for (_, batch, _), runs in keys.items()],
                       max(self.data.n_train, len(self.data.y_test)))
         self.groups = [_Group(self, runs) for runs in keys.values()]
         self.max_steps = max(g.steps for g in self.groups)
@@ -264,7 +267,7 @@ class Trainer:
         g.t += 1
 
     def _update(self, g: _Group, grad: Array, t: int) -> None:
-        s = self.spec.schedule
+        s = g.schedule
         neg_lr = g.neg_lr if s.kind == "constant" and not s.warmup_steps \
             else g.neg_lr * s.factor(t)
         if g.decoupled:

@@ -347,16 +347,17 @@ _CLASSES: dict[str, type[BatchOptimizer]] = {
 
 def make_batch_optimizer(kind: str, hypers: list[dict[str, float]], dim: int) -> BatchOptimizer:
     """One optimizer over len(hypers) runs; each run's settings are checked and completed."""
-    resolved: dict[tuple, dict[str, float]] = {}
-    seen: dict[int, dict[str, float]] = {}  # a sweep passes one dict thousands of times
-    rows = []
+    resolved: dict[tuple, int] = {}  # settings -> row of ``distinct``
+    seen: dict[int, int] = {}  # a sweep passes one dict thousands of times, a map one per row
+    distinct: list[dict[str, float]] = []
     for given in hypers:
         if id(given) not in seen:
             key = tuple(sorted((given or {}).items()))
             if key not in resolved:
-                resolved[key] = resolve_hypers(kind, dict(key))
+                resolved[key] = len(distinct)
+                distinct.append(resolve_hypers(kind, dict(key)))
             seen[id(given)] = resolved[key]
-        rows.append(seen[id(given)])
+    index = np.array([seen[id(given)] for given in hypers])
     names = [h.name for h in OPTIMIZERS[kind].hypers]
-    arrays = {n: np.array([r[n] for r in rows]) for n in names}
+    arrays = {n: np.array([r[n] for r in distinct])[index] for n in names}
     return _CLASSES[kind](arrays, len(hypers), dim)

@@ -31,7 +31,7 @@ from lrdesk.core.sweeps.regime_grid import (
     map_key,
     valley_params,
 )
-from lrdesk.core.sweeps.sweep import BatchJob, block_steps, drive
+from lrdesk.core.sweeps.sweep import BatchJob, chunks, drive
 from lrdesk.core.theory.stability import stability_limit
 
 __all__ = [
@@ -162,7 +162,9 @@ class RegimeRun(BatchJob):
         base = self._base_hypers()
         if self.other.name != "momentum":
             return [base] * len(self.cell_rate)
-        return [{**base, "momentum": float(m)} for m in self.cell_other]
+        # one settings dict per momentum, shared by its row of cells (checked once, not per cell)
+        rows = [{**base, "momentum": float(m)} for m in self.other.values]
+        return [row for row in rows for _ in self.rates.values]
 
     def _valley_params(self) -> dict[str, float]:
         return valley_params(self.setup.spec)
@@ -259,6 +261,4 @@ def regime_map(
 
 
 def iterate_map(run: RegimeRun, chunk_steps: int | None = None):
-    chunk = chunk_steps or block_steps(len(run.cell_rate))
-    while not run.done:
-        yield run.advance(chunk)
+    return chunks(run, chunk_steps)

@@ -37,6 +37,7 @@ __all__ = [
     "SweepSetup",
     "VerdictBand",
     "block_steps",
+    "chunks",
     "compare_range_test",
     "current_losses",
     "drive",
@@ -49,15 +50,26 @@ __all__ = [
 
 Array = np.ndarray
 
-#: run-steps per block: small enough that a block's arrays stay in cache and the caller hears
-#: back often, large enough that per-block bookkeeping stays cheap (measured in bench_sweep.py)
-BLOCK_RUN_STEPS = 100_000
+#: run-steps between two partial results: the caller hears back every few milliseconds, and the
+#: partial result's fixed cost (a fresh copy of every run's outcome) stays a small share of the
+#: work (measured in bench_sweep.py); the engine sizes its own cache-sized blocks inside
+BLOCK_RUN_STEPS = 1_000_000
 MAX_RATES = 1_000_000
 
 
 def block_steps(runs: int, budget: int = BLOCK_RUN_STEPS) -> int:
     """Steps per block for ``runs`` runs at once."""
     return int(min(4096, max(1, budget // max(1, runs))))
+
+
+def chunks(job: BatchJob, chunk_steps: int | None = None) -> Iterator:
+    """Advance ``job`` to its end, yielding a fresh partial result after every chunk of steps.
+
+    Without ``chunk_steps`` a chunk holds about ``BLOCK_RUN_STEPS`` run-steps of the runs still
+    going, so chunks lengthen as runs end and partial results keep coming at a steady pace.
+    """
+    while not job.done:
+        yield job.advance(chunk_steps or block_steps(job.batch.running))
 
 
 def log_spaced_rates(low: float, high: float, count: int) -> Array:
@@ -235,9 +247,7 @@ def current_losses(batch: Batch, block, previous: Array) -> Array:
 
 def iterate_sweep(sweep: Sweep, chunk_steps: int | None = None) -> Iterator[SweepResult]:
     """Yield a fresh partial result after every block, the complete one last."""
-    chunk = chunk_steps or block_steps(len(sweep.learning_rates))
-    while not sweep.done:
-        yield sweep.advance(chunk)
+    return chunks(sweep, chunk_steps)
 
 
 def sweep_learning_rates(
@@ -295,7 +305,7 @@ class SweepSetup:
         run = spec.runs[min(max(run_index, 0), len(spec.runs) - 1)]
         return cls(
             function, spec.start_of(run), run.optimizer, run.hyper_dict(), spec.steps,
-            spec.tolerance, spec.schedule,
+            spec.tolerance, spec.schedule_of(run),
         )
 
     def sweep(self, learning_rates) -> Sweep:

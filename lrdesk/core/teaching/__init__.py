@@ -6,6 +6,8 @@ Public names (imported from their module on first use, so start-up stays lazy):
 - ``lessons``: ``Lesson``, ``LessonBook``, ``LessonError``, ``load_lessons``
 - ``facts``: ``LessonFacts``
 - ``explain``: ``explain_event``, ``severity``
+- ``model_lessons``: ``ModelLesson``, ``load_model_lessons``
+- ``model_facts``: ``ModelFacts``, ``ModelRun``
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from lrdesk._lazy import lazy_exports
 
 _WHERE = {
     "Lesson": "lessons", "LessonBook": "lessons", "LessonError": "lessons", "load_lessons":
-    "lessons", "LessonFacts": "facts", "explain_event": "explain", "severity": "explain"
+    "lessons", "LessonFacts": "facts", "explain_event": "explain", "severity": "explain",
+    "ModelLesson": "model_lessons", "load_model_lessons": "model_lessons",
+    "ModelFacts": "model_facts", "ModelRun": "model_facts",
 }
 
 __all__ = sorted(_WHERE)

@@ -10,12 +10,13 @@ Hessian there: they are then local.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from lrdesk.core.limits import MAX_LEARNING_RATE
-from lrdesk.core.surfaces import LossFunction
+from lrdesk.core.surfaces import FUNCTIONS, LossFunction
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,23 @@ class Theory:
         }
 
 
+@functools.lru_cache(maxsize=64)
+def _built_in_minima(key: str, params: tuple[tuple[str, float], ...]) -> np.ndarray:
+    minima = FUNCTIONS[key](**dict(params)).minima()
+    minima.setflags(write=False)  # shared by every caller
+    return minima
+
+
+def known_minima(function: LossFunction) -> np.ndarray:
+    """``function.minima()``, searched once per built-in surface and parameters (some search
+    take 10-15 ms, and every change of rate or start asks again)."""
+    if FUNCTIONS.get(function.key) is type(function):
+        return _built_in_minima(function.key, tuple(sorted(function.params.items())))
+    return function.minima()  # a typed function keeps its own
+
+
 def nearest_minimum(function: LossFunction, start) -> np.ndarray | None:
-    minima = function.minima()
+    minima = known_minima(function)
     if len(minima) == 0:
         return None
     d = np.linalg.norm(minima - np.asarray(start, dtype=float)[None, :], axis=1)

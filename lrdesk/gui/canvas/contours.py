@@ -2,9 +2,10 @@
 
 Marching squares (Lorensen & Cline's marching cubes, in two dimensions): each grid cell is
 classified by which of its four corners lie above the level, and the 16 cases say which of
-its edges the contour crosses. Only the cells a level crosses are visited, all at once, so a
-320 x 320 grid with 14 levels takes milliseconds instead of the better part of a second that a
-cell-by-cell loop in Python needs. The two saddle cases (opposite corners above) are split the
+its edges the contour crosses. One pass counts the levels below each sample, which finds every
+crossed cell at once; each level then visits only its own cells, so a 320 x 320 grid with 14
+levels takes a few milliseconds instead of the better part of a second that a cell-by-cell
+loop in Python needs. The two saddle cases (opposite corners above) are split the
 same fixed way; at this resolution the choice cannot be seen.
 """
 
@@ -43,19 +44,35 @@ def contour_segments(values: Array, levels) -> tuple[Array, Array]:
     (i, j) at (i, j). Cells with a non-finite corner give no segment.
     """
     v = np.asarray(values, dtype=float)
-    if v.ndim != 2 or min(v.shape) < 2:
+    levels = np.asarray(levels, dtype=float).ravel()
+    if v.ndim != 2 or min(v.shape) < 2 or len(levels) == 0:
         return np.empty(0), np.empty(0)
+    order = np.argsort(levels, kind="stable")
+    rank = np.empty(len(levels), dtype=np.intp)
+    rank[order] = np.arange(len(levels))  # level m is the rank[m]-th lowest
+    # how many levels lie below each sample: level k crosses a cell when some corner has more
+    # than k below it and some corner k or fewer, so one pass finds every crossed cell
+    below = np.searchsorted(levels[order], v, side="left")
+    na, nb, nc, nd = below[:-1, :-1], below[1:, :-1], below[1:, 1:], below[:-1, 1:]
+    low = np.minimum(np.minimum(na, nb), np.minimum(nc, nd))
+    high = np.maximum(np.maximum(na, nb), np.maximum(nc, nd))
     a, b, c, d = v[:-1, :-1], v[1:, :-1], v[1:, 1:], v[:-1, 1:]
     finite = np.isfinite(a) & np.isfinite(b) & np.isfinite(c) & np.isfinite(d)
+    ci, cj = np.nonzero((low < high) & finite)  # row-major, as the per-level search was
+    if len(ci) == 0:
+        return np.empty(0), np.empty(0)
+    low, high = low[ci, cj], high[ci, cj]
+    corners = [x[ci, cj] for x in (na, nb, nc, nd)]
+    values_at = [x[ci, cj] for x in (a, b, c, d)]
     xs, ys = [], []
-    for level in np.asarray(levels, dtype=float).ravel():
-        case = (a > level) * 1 + (b > level) * 2 + (c > level) * 4 + (d > level) * 8
-        i, j = np.nonzero((case != 0) & (case != 15) & finite)
-        if len(i) == 0:
+    for level, k in zip(levels, rank, strict=True):  # in the order given
+        crossed = np.nonzero((low <= k) & (k < high))[0]
+        if len(crossed) == 0:
             continue
-        cases = case[i, j]
-        va, vb, vc, vd = a[i, j], b[i, j], c[i, j], d[i, j]
-        fi, fj = i.astype(float), j.astype(float)
+        ka, kb, kc, kd = (n[crossed] for n in corners)
+        cases = (ka > k) * 1 + (kb > k) * 2 + (kc > k) * 4 + (kd > k) * 8
+        va, vb, vc, vd = (x[crossed] for x in values_at)
+        fi, fj = ci[crossed].astype(float), cj[crossed].astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):  # edges not crossed are not used
             edge_x = np.stack(
                 [fi + (level - va) / (vb - va), fi + 1.0, fi + (level - vd) / (vc - vd), fi], axis=1

@@ -13,8 +13,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from lrdesk.core.surfaces import LossFunction
+from lrdesk.core.theory.hessian import known_minima
 from lrdesk.gui.canvas.contours import contour_segments
 from lrdesk.gui.canvas.follow import follow_limit
+from lrdesk.gui.shared import colormap
 from lrdesk.gui.shared.formatting import format_number
 from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.shared.path_geometry import Box, drawable_path
@@ -46,7 +48,7 @@ def _values(function: LossFunction, points: Array) -> Array:
 def _minima(function: LossFunction) -> tuple[Array, Array]:
     """(global minima, other local minima), each shaped (M, dim); empty if none known."""
     try:
-        minima = np.asarray(function.minima(), dtype=float).reshape(-1, function.dim)
+        minima = np.asarray(known_minima(function), dtype=float).reshape(-1, function.dim)
     except (ArithmeticError, ValueError, NotImplementedError):
         minima = np.empty((0, function.dim))
     if len(minima) == 0:
@@ -174,10 +176,13 @@ class Surface2D(Surface):
         (x_lo, x_hi), (y_lo, y_hi) = function.view_box()
         self._region = Box(x_lo, x_hi, y_lo, y_hi)
         self.image = pg.ImageItem(axisOrder="col-major")
+        # light lines where the map is dark, dark lines where it is bright
         self.contours = pg.PlotCurveItem()
+        self.dark_contours = pg.PlotCurveItem()
         super().__init__(plot_item, function)
         self._add(self.image, Z_IMAGE)
         self._add(self.contours, Z_CONTOURS)
+        self._add(self.dark_contours, Z_CONTOURS)
         self.log_colors = False
         self._draw_surface()
 
@@ -208,7 +213,11 @@ class Surface2D(Surface):
         # pixel centres sit on the samples
         self.image.setImage(shade, levels=(low, high), autoLevels=False)
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
-        self._draw_contours(shade, np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1], xs, ys)
+        fractions = np.linspace(0.0, 1.0, CONTOUR_LEVELS + 2)[1:-1]
+        light = np.array([colormap.line_color_at(f) == colormap.LIGHT_LINE for f in fractions])
+        levels = low + fractions * (high - low)
+        self._draw_contours(self.contours, shade, levels[light], xs, ys)
+        self._draw_contours(self.dark_contours, shade, levels[~light], xs, ys)
 
     def _shading(self, loss: Array, in_region: Array) -> tuple[Array, float, float]:
         """Values to colour by, and the colour range that spans the region of interest."""
@@ -230,26 +239,26 @@ class Surface2D(Surface):
             return filled, low - 1.0, high + 1.0
         return filled, low, high
 
-    def _draw_contours(self, shade: Array, levels: Array, xs: Array, ys: Array) -> None:
-        pieces_x, pieces_y = contour_segments(shade, levels)
+    @staticmethod
+    def _draw_contours(item: pg.PlotCurveItem, shade: Array, levels: Array, xs: Array,
+                       ys: Array) -> None:
+        pieces_x, pieces_y = contour_segments(shade, levels) if len(levels) else ([], [])
         if len(pieces_x) == 0:
-            self.contours.setData([], [])
+            item.setData([], [])
             return
         # sample (i, j) sits at (xs[i], ys[j]), the centre of its pixel in the heat map
         cx = xs[0] + pieces_x * (xs[1] - xs[0])
         cy = ys[0] + pieces_y * (ys[1] - ys[0])
-        self.contours.setData(cx, cy, connect="pairs")
+        item.setData(cx, cy, connect="pairs")
 
     def apply_style(self, theme: Theme, sizes: Sizes) -> None:
         super().apply_style(theme, sizes)
-        colormap = pg.ColorMap(
-            np.linspace(0.0, 1.0, len(theme.surface_colormap)),
-            [QColor(c) for c in theme.surface_colormap],
-        )
-        self.image.setLookupTable(colormap.getLookupTable(nPts=256))
-        contour = QColor(theme.contour)
-        contour.setAlphaF(0.7)
-        self.contours.setPen(pg.mkPen(contour, width=1.0 * sizes.line))
+        self.image.setLookupTable(colormap.lookup_table())
+        for item, color in ((self.contours, colormap.LIGHT_LINE),
+                            (self.dark_contours, colormap.DARK_LINE)):
+            line = QColor(color)
+            line.setAlphaF(colormap.CONTOUR_ALPHA)
+            item.setPen(pg.mkPen(line, width=colormap.CONTOUR_WIDTH * sizes.line))
 
 
 def make_surface(plot_item: pg.PlotItem, function: LossFunction) -> Surface:

@@ -145,28 +145,34 @@ class LossCanvas(QWidget):
         self._redraw_all()
 
     def set_runs(self, colors: list[str]) -> None:
-        """One empty path per run, in these colours (the same runs' items are emptied and kept:
-        a dragged rate slider restarts the runs many times a second)."""
+        """One empty path per run, in these colours. The items of the runs that stay (same
+        place, same colour) are emptied and kept, only the others are made or dropped: a dragged
+        rate slider restarts the runs many times a second, and adding one run to eight must not
+        rebuild the other seven's items in one frame."""
         item = self.plot_widget.getPlotItem()
         with_dots = self._function is not None and self._function.dim == 1
-        if [(p.color, p.with_dots) for p in self._paths] == [(c, with_dots) for c in colors]:
-            for path in self._paths:
-                restyle = path.verdict is not None
-                path.clear()
-                if restyle:
-                    path.set_status(None, None)
-                self._redraw(path)
-            self._show_legend()
-            return
-        for path in self._paths:
+        kept = 0
+        for path, color in zip(self._paths, colors, strict=False):
+            if (path.color, path.with_dots) != (color, with_dots):
+                break
+            kept += 1
+        for path in self._paths[kept:]:
             path.remove(item)
+        for path in self._paths[:kept]:
+            restyle = path.verdict is not None
+            path.clear()
+            if restyle:
+                path.set_status(None, None)
+            self._redraw(path)
         if len(colors) != len(self._paths):
             self.follower.forget()
-        self._paths = [
-            RunPathItems(item, color, with_dots, run_symbol(run)) for run, color in enumerate(colors)
+        made = [
+            RunPathItems(item, color, with_dots, run_symbol(run))
+            for run, color in enumerate(colors) if run >= kept
         ]
+        self._paths = self._paths[:kept] + made
         sizes = sizes_for(self)
-        for path in self._paths:
+        for path in made:
             path.apply_style(self._theme, sizes)
         self._show_legend()
 

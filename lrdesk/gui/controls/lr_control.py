@@ -103,9 +103,8 @@ class LearningRateControl(QWidget):
         self.set_theory(None, None)
 
     def _layout(self) -> None:
-        top = QHBoxLayout()
+        top = QHBoxLayout()  # the label has a row of its own: the panel stays narrow when zoomed
         for widget, stretch in (
-            (self.label, 0),
             (self.spin, 1),
             (self.down_button, 0),
             (self.up_button, 0),
@@ -118,6 +117,7 @@ class LearningRateControl(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
+        column.addWidget(self.label)
         column.addLayout(top)
         column.addSpacing(self.fontMetrics().height() // 3)
         column.addWidget(self.slider)

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QMessageBox, QProgressDialog
 
 from lrdesk.gui.export.dialogs import AnimationDialog, AnimationOptions
+from lrdesk.gui.export.key import FigureKey, window_key, with_key
 from lrdesk.gui.export.render import ExportError, render_figure, write_file
 from lrdesk.gui.shared.dialogs import ask_save_path
 
@@ -81,13 +82,15 @@ class FigureFrames:
     """Draws one frame: the figures side by side at a total width, with the step underneath."""
 
     def __init__(
-        self, views: Sequence[pg.GraphicsView], width: int, set_step: Callable[[int], None]
+        self, views: Sequence[pg.GraphicsView], width: int, set_step: Callable[[int], None],
+        key_now: Callable[[], FigureKey] | None = None,
     ) -> None:
         if width < MIN_GIF_WIDTH:
             raise ExportError(f"An animation must be at least {MIN_GIF_WIDTH} pixels wide.")
         if any(v.width() <= 0 or v.height() <= 0 for v in views):
             raise ExportError("A figure of the animation is hidden: show it, then try again.")
         self.views, self.set_step = list(views), set_step
+        self.key_now = key_now  # the key (title, runs and verdicts) at the step just shown
         aspects = [v.width() / v.height() for v in self.views]
         self.height = max(1, round(width / sum(aspects)))
         widths = [round(self.height * a) for a in aspects]
@@ -119,7 +122,8 @@ class FigureFrames:
             self._caption(painter, step)
         finally:
             painter.end()
-        return frame
+        # the key's size depends only on the runs, so every frame keeps one size
+        return frame if self.key_now is None else with_key(frame, self.key_now(), self.background)
 
     def _caption(self, painter: QPainter, step: int) -> None:
         font = QFont(painter.font())
@@ -222,7 +226,8 @@ def window_animation(window, path: str, options: AnimationOptions) -> AnimationE
         views.append(window.loss_plot.plot_widget)
     window.pause()
     original = window.current_step()
-    frames = FigureFrames(views, options.width, lambda step: show_step_now(window, step))
+    frames = FigureFrames(views, options.width, lambda step: show_step_now(window, step),
+                          lambda: window_key(window))
     job = AnimationExport(frame_steps(last_step(window), options.frames), frames.draw, path,
                           options, parent=window)
     for signal in (job.finished, job.failed, job.cancelled):

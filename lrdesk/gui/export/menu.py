@@ -46,7 +46,7 @@ class ExportActions:
         if fmt == "svg":
             export_svg(view, path, f"LR Desk: {name}")
         else:
-            export_png(view, path, width)
+            export_png(view, path, width, self._key_for(view))
         self._tell(f"Saved {Path(path).name}")
 
     def export_runs(self, path: str) -> None:
@@ -61,8 +61,17 @@ class ExportActions:
         view = next((v for v in figures if focus is not None and v.isAncestorOf(focus)), None)
         if view is None:
             view = next((v for v in figures if v is focus), self.window.canvas.plot_widget)
-        copy_figure(view)
+        copy_figure(view, self._key_for(view))
         self._tell("Figure copied: paste it into your slides or notes")
+
+    def _key_for(self, view: pg.GraphicsView):
+        """The runs' key for the canvas and the loss plot (the pictures of the runs), else None."""
+        window = self.window
+        if view not in (window.canvas.plot_widget, window.loss_plot.plot_widget):
+            return None
+        from lrdesk.gui.export.key import window_key
+
+        return window_key(window)
 
     # --- menu handlers ------------------------------------------------------------------------
     def ask_figure(self, name: str, fmt: str) -> None:

@@ -100,9 +100,14 @@ def image_bytes(image: QImage, fmt: str = "PNG") -> bytes:
     return bytes(data.data())
 
 
-def export_png(view: pg.GraphicsView, path: str | os.PathLike, width: int) -> QImage:
-    """Save the figure as a PNG ``width`` pixels wide; returns the image written."""
+def export_png(view: pg.GraphicsView, path: str | os.PathLike, width: int, key=None) -> QImage:
+    """Save the figure as a PNG ``width`` pixels wide, with ``key`` (a ``key.FigureKey``: title
+    and legend) around it if given; returns the image written."""
     image = figure_image(view, width)
+    if key is not None:
+        from lrdesk.gui.export.key import with_key
+
+        image = with_key(image, key)
     write_file(path, image_bytes(image, "PNG"))
     return image
 
@@ -125,10 +130,15 @@ def export_svg(
     write_file(path, text.encode("utf-8"))
 
 
-def copy_figure(view: pg.GraphicsView) -> QImage:
-    """Put the figure on the clipboard at twice its size on screen (crisp when pasted)."""
+def copy_figure(view: pg.GraphicsView, key=None) -> QImage:
+    """Put the figure on the clipboard at twice its size on screen (crisp when pasted), with
+    ``key`` around it if given."""
     width = min(max(2 * view.width(), MIN_PNG_WIDTH), MAX_PNG_WIDTH)
     image = figure_image(view, width)
+    if key is not None:
+        from lrdesk.gui.export.key import with_key
+
+        image = with_key(image, key)
     QApplication.clipboard().setImage(image)
     return image
 

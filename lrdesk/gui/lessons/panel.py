@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from lrdesk.core.experiment.spec import ExperimentSpec
 from lrdesk.core.teaching.lessons import Lesson, LessonBook, LessonFacts, load_lessons
+from lrdesk.core.teaching.model_lessons import ModelLesson, with_model_lessons
 from lrdesk.gui.lessons.choices import RIGHT_SHADES, WRONG_SHADES, ChoiceRow, readable
 from lrdesk.gui.lessons.parts import (
     LessonProgress,
@@ -44,6 +45,7 @@ class LessonPanel(QWidget):
     """One lesson at a time, with its question and, after the run, its answer."""
 
     setup_requested = Signal(object)  # the lesson's ExperimentSpec
+    model_setup_requested = Signal(object)  # a ModelLesson, set up in the Model training tool
 
     def __init__(
         self,
@@ -52,7 +54,7 @@ class LessonPanel(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.book = book if book is not None else load_lessons()
+        self.book = book if book is not None else with_model_lessons(load_lessons())
         self.progress = progress if progress is not None else LessonProgress()
         self.index = -1
         # the lesson's experiment as the window holds it, once set up
@@ -184,6 +186,8 @@ class LessonPanel(QWidget):
         self.title.setText(lesson.title)
         self.body.setText(paragraphs_html(lesson.paragraphs))
         self.question.setText(lesson.question)
+        self.question_box.setTitle("Predict, then run it in the Model tool" if self.is_model_lesson
+                                   else "Predict, then press Play")
         self._set_choices(lesson.choices)
         self._live_spec, self._facts, self._checked = None, None, False
         self._spec_changed = False
@@ -227,8 +231,16 @@ class LessonPanel(QWidget):
             row.setEnabled(True)
         self.verdict.hide()
         self.answer.hide()
-        self.setup_requested.emit(lesson.spec)
+        if self.is_model_lesson:
+            self.model_setup_requested.emit(lesson)
+        else:
+            self.setup_requested.emit(lesson.spec)
         self._update_controls()
+
+    @property
+    def is_model_lesson(self) -> bool:
+        """True for a lesson on a real model: the Model training tool runs it, not the window."""
+        return isinstance(self.lesson, ModelLesson)
 
     def set_live_spec(self, spec: ExperimentSpec) -> None:
         """The lesson's experiment as the window holds it after setting it up."""
@@ -264,6 +276,10 @@ class LessonPanel(QWidget):
         if self._spec_changed:
             return "The experiment was changed. Press Set it up to bring the lesson's back."
         early = self.lesson is not None and self.lesson.answer_at_step is not None
+        if self._facts is None and self.is_model_lesson:
+            if self.lesson.action == "range_test":
+                return "Make your guess, then press Run in the Model rate finder."
+            return "Make your guess, then press Train in the Model training tool and wait."
         if self._facts is None:
             if early:
                 return (f"Make your guess, then press Step until step "
@@ -328,6 +344,8 @@ class _WindowLink:
         self.report()
 
     def report(self, *_args) -> None:
+        if self.panel.is_model_lesson:
+            return  # the Model training tool reports those runs itself
         window = self.window
         spec = window.spec()
         events = window.events()

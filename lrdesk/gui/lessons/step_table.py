@@ -49,7 +49,7 @@ from lrdesk.gui.lessons.step_columns import (
     step_columns,
 )
 from lrdesk.gui.shared.dialogs import ask_save_path
-from lrdesk.gui.shared.formatting import format_rate
+from lrdesk.gui.shared.formatting import format_number, format_rate
 from lrdesk.gui.shared.palette import run_color
 
 Index = QModelIndex | QPersistentModelIndex
@@ -63,6 +63,39 @@ STEPS_TITLE = "Steps"  # the dock's title
 FIT_ROWS = 200  # column widths are fitted to this many rows, not to all of a long run
 CONTEXT_ROWS = 2
 SCROLL_INTERVAL_MS = 100
+#: fitting measures FIT_ROWS rows of every column (tens of ms): a new run or new rows are fitted
+#: this long after, once for a burst of them (a dragged rate restarts the runs many times a
+#: second), and never in the frame that brought them; the widths kept meanwhile are the last ones
+FIT_DELAY_MS = 150
+
+
+#: significant digits on screen, so an optimizer's many columns fit across a 1024 px window
+#: (every digit is in the cell's tooltip and in the CSV)
+SHOWN_DIGITS = 4
+#: share of the window's height the Steps dock gets when first shown
+STEPS_HEIGHT_SHARE = 0.35
+
+
+def short_cell_text(column: StepColumn, value: float, step_taken: bool) -> str:
+    """A cell as shown: numbers to ``SHOWN_DIGITS`` digits (steps and rates as they are)."""
+    if column.key in ("step", "learning_rate") or (column.per_step and not step_taken):
+        return cell_text(column, value, step_taken)
+    return format_number(float(value), SHOWN_DIGITS)
+
+
+def compact_header(header: str) -> str:
+    """A column title short enough for 17 columns across 1024 px: 'effective g (x)' -> 'eff. g (x)'
+    (the tooltip keeps the whole title and its formula)."""
+    return header.replace("effective ", "eff. ")
+
+
+def give_room(window, dock: QDockWidget) -> None:
+    """Give the docked table ``STEPS_HEIGHT_SHARE`` of ``window``'s height (it opens at its
+    minimum otherwise)."""
+    if dock.isFloating() or not hasattr(window, "resizeDocks"):
+        return
+    height = max(dock.minimumSizeHint().height(), round(STEPS_HEIGHT_SHARE * window.height()))
+    window.resizeDocks([dock], [height], Qt.Orientation.Vertical)
 
 
 class StepTableModel(QAbstractTableModel):
@@ -180,6 +213,18 @@ class StepTableModel(QAbstractTableModel):
     def csv(self) -> str:
         return csv_text(self.columns, self._arrays, self.end_step)
 
+    def widest_texts(self) -> list[str]:
+        """Each column's longest cell over the recorded rows, shown or not (at most
+        ``FIT_ROWS`` of them, spread over the run)."""
+        if self._rows == 0:
+            return ["" for _ in self.columns]
+        rows = np.unique(np.linspace(0, self._rows - 1, min(self._rows, FIT_ROWS)).astype(int))
+        # a row whose step is never taken (the last) shows a dash, not its missing numbers
+        taken = np.isfinite(self._arrays["learning_rates"][rows])
+        return [max((short_cell_text(c, c.read(self._arrays, int(r)), bool(t))
+                     for r, t in zip(rows, taken, strict=True)), key=len)
+                for c in self.columns]
+
     # --- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else self._shown
@@ -194,7 +239,7 @@ class StepTableModel(QAbstractTableModel):
         row = index.row()
         if role == DISPLAY:
             column = self.columns[index.column()]
-            return cell_text(column, column.read(self._arrays, row), self.step_taken(row))
+            return short_cell_text(column, column.read(self._arrays, row), self.step_taken(row))
         if role == ALIGNMENT:
             return RIGHT_ALIGNED
         if role == BACKGROUND:
@@ -211,9 +256,9 @@ class StepTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].header
+            return compact_header(self.columns[section].header)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.columns[section].tooltip
+            return f"{self.columns[section].header}: {self.columns[section].tooltip}"
         return None
 
 
@@ -263,6 +308,10 @@ class StepTable(QWidget):
         self._scroll_timer.setSingleShot(True)
         self._scroll_timer.setInterval(SCROLL_INTERVAL_MS)
         self._scroll_timer.timeout.connect(self._scroll_later)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(FIT_DELAY_MS)
+        self._fit_timer.timeout.connect(self._fit_columns)
         self._follow_palette()
 
     def showEvent(self, event) -> None:  # Qt override
@@ -302,7 +351,7 @@ class StepTable(QWidget):
         self.title.setText(
             f"{swatch} <b>Run {run + 1}</b>: {title}, α = {format_rate(run_spec.learning_rate)}"
         )
-        self._fit_columns()
+        self._fit_soon()
         self.export_button.setEnabled(self.model.rowCount() > 0)
         self.set_current_step(self._step)
 
@@ -310,7 +359,7 @@ class StepTable(QWidget):
         had_rows = self.model.rowCount() > 0
         self.model.refresh()
         if not had_rows and self.model.rowCount() > 0:
-            self._fit_columns()
+            self._fit_soon()
         self.export_button.setEnabled(self.model.rowCount() > 0)
         self.set_current_step(self._step)
 
@@ -343,12 +392,27 @@ class StepTable(QWidget):
         view.scrollTo(self.model.index(context, 0), QAbstractItemView.ScrollHint.PositionAtTop)
         return True
 
+    def _fit_soon(self) -> None:
+        """Fit the columns ``FIT_DELAY_MS`` from now (hidden: once the table is next shown)."""
+        if not (self.isVisible() and self._on_screen):
+            self._columns_fitted = False
+        elif not self._fit_timer.isActive():
+            self._fit_timer.start()
+
     def _fit_columns(self) -> None:
         """Columns as wide as their contents; while hidden, once the table is next shown."""
+        self._fit_timer.stop()
         self._columns_fitted = self.isVisible() and self._on_screen
         if not self._columns_fitted:
             return
         self.view.resizeColumnsToContents()
+        # rows still to come (after the playhead) get room now: the columns do not jump later
+        metrics = self.view.fontMetrics()
+        padding = 2 * metrics.averageCharWidth()
+        for column, text in enumerate(self.model.widest_texts()):
+            wanted = metrics.horizontalAdvance(text) + padding
+            if wanted > self.view.columnWidth(column):
+                self.view.setColumnWidth(column, wanted)
         height = self.view.fontMetrics().height() + 6
         self.view.verticalHeader().setDefaultSectionSize(height)
 
@@ -406,7 +470,7 @@ class _WindowLink:
 
 
 def install(window) -> StepTable:
-    """Dock the step table beside the canvas; it follows the selected run and the playhead."""
+    """Dock the step table under the canvas; it follows the selected run and the playhead."""
     table = StepTable()
     table.model.up_to_playhead = True  # in class: the rows come one per step, as the run plays
     kept = [d for d in window.findChildren(QDockWidget)
@@ -416,7 +480,7 @@ def install(window) -> StepTable:
         dock.widget().deleteLater()
         dock.setWidget(table)
     else:
-        dock = window.add_panel(table, STEPS_TITLE, Qt.DockWidgetArea.RightDockWidgetArea)
+        dock = window.add_panel(table, STEPS_TITLE, Qt.DockWidgetArea.BottomDockWidgetArea)
     # a tab behind another is not hidden, only moved out of sight: the dock says which it is
     table.set_on_screen(False)
     dock.visibilityChanged.connect(table.set_on_screen)

@@ -175,9 +175,11 @@ class LossPlot(QWidget):
 
     # --- public API ------------------------------------------------------------------------
     def set_runs(self, colors: list[str]) -> None:
-        """One empty curve per run, in these colours (the same runs' curves are kept, and show
-        what they showed until the new runs' losses come: a dragged rate slider restarts the
-        runs many times a second, and the plot must not flicker empty in between)."""
+        """One empty curve per run, in these colours. The curves of the runs that stay (same
+        place, same colour) are kept, only the others are made or dropped: adding one run to
+        eight must not rebuild the other seven's items in one frame. When the same runs restart
+        their curves show what they showed until the new losses come: a dragged rate slider
+        restarts the runs many times a second, and the plot must not flicker empty between."""
         if list(colors) == self._colors and len(self._curves) == len(colors):
             restyle = [run for run, data in enumerate(self._runs) if data.verdict is not None]
             self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
@@ -188,14 +190,19 @@ class LossPlot(QWidget):
                 self._ends[run].setData([], [])
             self._drawn_top = math.nan  # the next losses set the range and draw every curve
             return
+        kept = 0
+        for old, color in zip(self._colors[: len(self._curves)], colors, strict=False):
+            if old != color:
+                break
+            kept += 1
         item = self.plot_widget.getPlotItem()
-        for curve in self._curves + self._ends:
+        for curve in self._curves[kept:] + self._ends[kept:]:
             item.removeItem(curve)
+        self._curves, self._ends = self._curves[:kept], self._ends[:kept]
         self._colors = list(colors)
         self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
-        self._curves, self._ends = [], []
         self._envelopes = [CurveEnvelope() for _ in colors]
-        for _ in colors:
+        for _ in colors[kept:]:
             curve = pg.PlotDataItem()
             # a few points per pixel column, left to right: one polyline strokes faster than
             # separate segments, and keeps a diverged run's dashes continuous
@@ -207,8 +214,10 @@ class LossPlot(QWidget):
                 added.setLogMode(False, self._log_y)
             self._curves.append(curve)
             self._ends.append(end)
-        self._restyle()
-        self._update_range()
+        sizes = sizes_for(self)
+        for run in range(len(colors)):
+            self._style_run(run, sizes)
+        self._update_range()  # draws every curve: the kept ones are emptied
 
     def set_run_losses(self, run: int, steps: Array, losses: Array) -> None:
         """Run ``run``'s losses up to the playhead."""

@@ -12,11 +12,13 @@ from functools import lru_cache
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QObject,
     QRectF,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPen, QPixmap, QShortcut
@@ -39,6 +41,9 @@ from lrdesk.gui.shared.palette import icon_from, verdict_icon
 
 #: runs shown and computed live at once (the colour palette has this many colours)
 MAX_LIVE_RUNS = 8
+#: live numbers change every frame: the columns are fitted to them at most this often (ms);
+#: measuring every cell on each change (ResizeToContents) cost several ms a frame
+FIT_INTERVAL_MS = 250
 
 VERDICT_WORDS: dict[str, str] = {
     "converged": "Converged",
@@ -56,7 +61,8 @@ VERDICT_HELP: dict[str, str] = {
     "The learning rate is too large.",
     "stalled": "The run stopped on a flat spot that is not a valley floor (a saddle or a plateau).",
 }
-COLUMNS = ("Run", "Optimizer", "Learning rate", "Step", "Loss", "Gradient size", "Result")
+#: two words on two lines: the seven columns fit beside the loss plot on a 1024 px screen
+COLUMNS = ("Run", "Optimizer", "Learning\nrate", "Step", "Loss", "Gradient\nsize", "Result")
 COLUMN_HELP = (
     "The run's number and its colour on the plots.",
     "The rule that turns the slope into a step.",
@@ -246,9 +252,16 @@ class RunsTable(QWidget):
         self.view.setWordWrap(False)
         self.view.setToolTip("Pick a run to change its learning rate and optimizer.")
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)  # fitted by _fit_columns
         header.setStretchLastSection(True)
         header.setSectionResizeMode(RESULT, QHeaderView.ResizeMode.Stretch)  # long verdicts: see the tip
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(FIT_INTERVAL_MS)
+        self._fit_timer.timeout.connect(self._fit_columns)
+        self.model.dataChanged.connect(self._fit_soon)
+        self.model.modelReset.connect(self._on_reset)
+        self._fitted_rows = -1
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self._programmatic = False
@@ -280,6 +293,31 @@ class RunsTable(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         self._update_buttons()
+
+    def _fit_soon(self, *_args) -> None:
+        if not self._fit_timer.isActive():
+            self._fit_timer.start()
+
+    def _on_reset(self) -> None:
+        """A run more or fewer is fitted at once; the same runs restarted (every edit of a rate
+        restarts them all) are fitted with the live numbers."""
+        if self.model.rowCount() != self._fitted_rows:
+            self._fit_columns()
+        else:
+            self._fit_soon()
+
+    def _fit_columns(self) -> None:
+        """Every column but the result as wide as its contents and title."""
+        self._fit_timer.stop()
+        self._fitted_rows = self.model.rowCount()
+        for column in range(self.model.columnCount()):
+            if column != RESULT:
+                self.view.resizeColumnToContents(column)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit_columns()  # zoom or theme: the same text takes another width
 
     def _button(self, text: str, tip: str, slot) -> QPushButton:
         button = QPushButton(text, self)

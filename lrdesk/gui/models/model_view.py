@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from lrdesk.core.models.datasets import DATASETS
 from lrdesk.core.models.networks import ACTIVATIONS, INITS, MODELS
+from lrdesk.core.models.presets import PRESETS
 from lrdesk.core.models.spec import DataSpec, ModelExperiment, ModelRunSpec, ModelSpec
 from lrdesk.gui.models.files import (
     ModelFileError,
@@ -41,6 +43,11 @@ from lrdesk.gui.models.files import (
     open_model_experiment,
     save_model_experiment,
 )
+from lrdesk.gui.models.landscape_panel import LandscapePanel
+from lrdesk.gui.models.noise_view import NoiseView
+from lrdesk.gui.models.rate_marks import RateMarks
+from lrdesk.gui.models.scaling_view import ScalingView
+from lrdesk.gui.models.scrub import RunScrubber, StepMarks, snapshot_at
 from lrdesk.gui.models.tool import MODEL_TOOL
 from lrdesk.gui.models.training_job import Snapshot, train_job
 from lrdesk.gui.shared.background import Lane
@@ -56,7 +63,12 @@ __all__ = ["MODEL_TOOL", "ModelView", "install"]
 
 
 #: what one repaint draws, in turn, so that no single frame holds the event loop for long
-PARTS = ("_paint_progress", "_paint_loss", "_paint_data", "_paint_accuracy", "_paint_sharpness")
+PARTS = ("_paint_progress", "_paint_loss", "_paint_data", "_paint_accuracy", "_paint_sharpness",
+         "_paint_landscape", "_paint_noise", "_paint_noise_batches")
+#: the ready-made experiments offered in the tool, by their title there
+PRESET_TITLES = {"minibatch-noise": "Minibatch noise: batch 1, 8, 64, full",
+                 "feature-scaling": "Raw house prices (feature scaling)",
+                 "edge-of-stability": "Edge of stability", "line": "A line: the (w, b) bowl"}
 MAX_POINTS = 400  # a curve is drawn from at most this many points (every n-th, and the last)
 
 
@@ -106,6 +118,11 @@ class ModelView(QWidget):
         self.lane.errored.connect(self._failed)
         self.lane.busy_changed.connect(self._busy)
         self._snap: Snapshot | None = None
+        # an experiment set up whole (a preset, a lesson, a file) that the controls cannot all
+        # show; trained as it is until a control is changed
+        self.held: ModelExperiment | None = None
+        self.trained_spec: ModelExperiment | None = None
+        self._holding = False
         self._pending: list[str] = []
         self._drawing = False
         self.selected_run = 0
@@ -160,6 +177,16 @@ class ModelView(QWidget):
         self.shown_run.currentIndexChanged.connect(self._show_run)
         self.banner = QLabel("Choose data and a model, then Train.", self)
         self.banner.setWordWrap(True)
+        self.preset = QComboBox(self)
+        self.preset.addItem("Ready-made…", "")
+        for key, title in PRESET_TITLES.items():
+            self.preset.addItem(title, key)
+        self.preset.setToolTip("Set up a ready-made experiment (its own batch sizes and schedules)")
+        self.preset.activated.connect(self._preset_picked)
+        # the long titles show in the open list; closed, the combo must not widen the window
+        self.preset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setMinimumContentsLength(10)
 
         grid = QGridLayout()
         pairs = [("&Data", self.dataset), ("&Model", self.model_kind), ("&Hidden", self.hidden),
@@ -171,6 +198,11 @@ class ModelView(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, i // 5, 2 * (i % 5))
             grid.addWidget(widget, i // 5, 2 * (i % 5) + 1)
+        self.rate_marks = RateMarks(self.rates, self)
+        grid.addWidget(self.rate_marks, 2, 3)
+        for changed in (self.dataset.currentIndexChanged, self.model_kind.currentTextChanged,
+                        self.optimizer.currentTextChanged):
+            changed.connect(self._refresh_rate_marks)
         buttons = QHBoxLayout()
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.cancel_button)
@@ -179,6 +211,7 @@ class ModelView(QWidget):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        buttons.addWidget(self.preset)
         buttons.addWidget(self.progress, 1)
         shown = QLabel("Boundary of", self)
         shown.setBuddy(self.shown_run)
@@ -207,6 +240,7 @@ class ModelView(QWidget):
         self.acc_curves: list = []
         self.sharp_curves: list = []
         self.limit_lines: list = []
+        self.noise_view = NoiseView(self)
 
         for plot in (self.data_plot, self.loss_plot, self.acc_plot, self.sharp_plot):
             plot.setMinimumHeight(180)
@@ -214,19 +248,44 @@ class ModelView(QWidget):
         plots.addWidget(self.data_plot, 0, 0, 2, 1)
         plots.addWidget(self.loss_plot, 0, 1)
         plots.addWidget(self.sharp_plot, 1, 1)
-        plots.addWidget(self.acc_plot, 0, 2)
+        self.landscape = LandscapePanel(self, selected_run=lambda: self.selected_run)
+        self.side_tabs = QTabWidget(self)
+        self.side_tabs.addTab(self.landscape, "Loss surface")
+        self.side_tabs.addTab(self.acc_plot, "Accuracy")
+        self.scaling = ScalingView(self)
+        self.side_tabs.addTab(self.scaling, "Feature scaling")
+        side = QVBoxLayout()  # the noise plot joins the column when batches differ from the set
+        side.addWidget(self.side_tabs, 2)
+        side.addWidget(self.noise_view, 1)
+        plots.addLayout(side, 0, 2, 2, 1)
         plots.setColumnStretch(0, 3)
         plots.setColumnStretch(1, 3)
-        plots.setColumnStretch(2, 2)
+        plots.setColumnStretch(2, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addLayout(buttons)
         layout.addWidget(self.banner)
+        self.scrubber = RunScrubber(self)
+        self.scrubber.step_chosen.connect(self._scrub)
+        self.step_marks = StepMarks((self.loss_plot, self.sharp_plot, self.acc_plot))
+        layout.addWidget(self.scrubber)
         layout.addLayout(plots, 1)
+        for combo in (self.dataset, self.model_kind, self.activation, self.init, self.optimizer):
+            combo.currentIndexChanged.connect(self._drop_held)
+        for edit in (self.hidden, self.rates):
+            edit.textChanged.connect(self._drop_held)
+        for spin in (self.batch, self.epochs, self.sharp_every):
+            spin.valueChanged.connect(self._drop_held)
+
+    def _refresh_rate_marks(self, *_args) -> None:
+        self.rate_marks.refresh(DataSpec(self.dataset.currentData()), self.model_kind.currentText(),
+                                self.optimizer.currentText())
 
     # --- the experiment ---------------------------------------------------------------------
     def experiment(self) -> ModelExperiment:
         """The frozen experiment the controls describe; ``SpecError`` in plain words if not."""
+        if self.held is not None:
+            return self.held
         rates = parse_numbers(self.rates.text(), "learning rate")
         if len(rates) > 8:
             raise SpecError("At most 8 learning rates side by side.")
@@ -260,6 +319,27 @@ class ModelView(QWidget):
         if spec.epochs is not None:
             self.epochs.setValue(spec.epochs)
         self.sharp_every.setValue(spec.sharpness_every)
+
+    def hold(self, spec: ModelExperiment, name: str = "") -> None:
+        """Set up ``spec`` whole: the controls show what they can, Train trains all of it."""
+        self._holding = True
+        try:
+            self.set_experiment(spec)
+        finally:
+            self._holding = False
+        self.held = spec
+        self.banner.setText(f"{name or 'The experiment'} is set up: press Train. (Changing a "
+                            "control goes back to the settings the controls show.)")
+
+    def _drop_held(self, *_args) -> None:
+        if not self._holding:
+            self.held = None
+
+    def _preset_picked(self, index: int) -> None:
+        key = self.preset.itemData(index)
+        if key:
+            self.hold(PRESETS[key], PRESET_TITLES[key])
+        self.preset.setCurrentIndex(0)
 
     # --- files ------------------------------------------------------------------------------
     def save_to(self, path) -> bool:
@@ -320,7 +400,9 @@ class ModelView(QWidget):
             self.banner.setText(str(exc))
             return False
         self._snap = None
+        self.trained_spec = spec  # what the snapshots now on their way belong to
         self._clear_curves()
+        self.scrubber.set_last_step(None)
         self.banner.setText("Training…")
         self.progress.setFormat("%p%")
         self._set_drawing(False)
@@ -335,6 +417,8 @@ class ModelView(QWidget):
     def shutdown(self) -> None:
         self._timer.stop()
         self.lane.shutdown(2.0)
+        self.landscape.shutdown()
+        self.scrubber.stop()
 
     def set_spec(self, _spec, _run) -> None:
         """The surfaces' experiment changed: a model experiment does not depend on it."""
@@ -355,6 +439,8 @@ class ModelView(QWidget):
             if self._snap is not None:
                 self._pending.append("_paint_data")
                 self._paint(every_part=True)
+                if self.scrubber.step() is not None:
+                    self._scrub(self.scrubber.step())
 
     def _busy(self, busy: bool) -> None:
         self.train_button.setEnabled(not busy)
@@ -375,6 +461,8 @@ class ModelView(QWidget):
         self._take(snap)
         self._paint(every_part=True)
         self._timer.stop()
+        self.scrubber.set_last_step(max((int(s[-1]) for s in snap.path_steps if len(s)),
+                                        default=None))
         self.banner.setText(self._verdict_text(snap))
         self.progress.setFormat("%p%" if snap.done else "cancelled at %p%")
 
@@ -405,6 +493,7 @@ class ModelView(QWidget):
         self.sharp_curves, self.limit_lines = [], []
         self._pen_colors: list[str] = []
         self.heat.clear()
+        self.noise_view.clear()
 
     def _color(self, snap: Snapshot, k: int) -> str:
         return DIVERGED_GREY if snap.verdicts[k] == "diverged" else RUN_COLORS[k % len(RUN_COLORS)]
@@ -435,6 +524,10 @@ class ModelView(QWidget):
         self.shown_run.setCurrentIndex(self.selected_run)
         self.shown_run.blockSignals(False)
         self.data_plot.setTitle(f"Data ({'fit' if snap.task == 'regression' else 'classes'})")
+        self.side_tabs.setTabVisible(self.side_tabs.indexOf(self.acc_plot), snap.task != "regression")
+        # loss by epoch says something new when batches differ from the whole set
+        self.noise_view.setVisible(snap.task == "regression" or any(
+            per > 1 for per in snap.per_epoch))
 
     def _paint(self, every_part: bool = False) -> None:
         """Draw the newest snapshot: one view per timer tick (each frame stays short), or all."""
@@ -489,6 +582,25 @@ class ModelView(QWidget):
             sh = np.array(snap.sharpness[k], dtype=float).reshape(-1, 2)
             fine = np.isfinite(sh[:, 1])
             self.sharp_curves[k].setData(*thinned(sh[fine, 0], sh[fine, 1]))
+
+    def _scrub(self, step: int | None) -> None:
+        """Show every view as it was at ``step`` of the finished training (None: its end)."""
+        snap = self._snap
+        if snap is None or snap.network is None:
+            return
+        self._paint_data(snap if step is None else snapshot_at(snap, step))
+        self.step_marks.show(step)
+        self.landscape.show_step(step)
+
+    def _paint_landscape(self, snap: Snapshot) -> None:
+        self.landscape.show_snapshot(snap, [self._color(snap, k) for k in
+                                            range(len(snap.learning_rates))], self.selected_run)
+
+    def _paint_noise(self, snap: Snapshot) -> None:
+        self.noise_view.paint(snap)
+
+    def _paint_noise_batches(self, snap: Snapshot) -> None:
+        self.noise_view.paint_batches(snap)
 
     @staticmethod
     def _evaluations(snap: Snapshot, k: int) -> np.ndarray:

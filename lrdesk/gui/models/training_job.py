@@ -50,6 +50,13 @@ class Snapshot:
     curve_y: Array | None = None  # (K, n)
     done: bool = False
     events: list = field(default_factory=list)
+    #: each run's recorded parameters (T, dim) and their steps (T,), for the loss landscape
+    paths: list[Array] = field(default_factory=list)
+    path_steps: list[Array] = field(default_factory=list)
+    network: object = None  # the frozen ``Network``, shared: it is never written
+    per_epoch: list[int] = field(default_factory=list)  # each run's steps per epoch
+    schedules: list[str] = field(default_factory=list)  # each run's schedule, in words
+    batches: list[int] = field(default_factory=list)  # each run's rows per step
 
 
 def current_params(trainer: Trainer) -> Array:
@@ -59,6 +66,14 @@ def current_params(trainer: Trainer) -> Array:
         if len(g.runs):
             P[g.runs] = g.P
     return P
+
+
+def run_paths(trainer: Trainer) -> tuple[list[Array], list[Array]]:
+    """Fresh copies of every run's recorded path: steps (T,) and parameters (T, dim)."""
+    dim = trainer.network.dim
+    steps = [np.array([t for t, _ in path], dtype=np.int64) for path in trainer.path]
+    params = [np.array([p for _, p in path]).reshape(-1, dim) for path in trainer.path]
+    return steps, params
 
 
 def stability_limit(kind: str, learning_rate: float, hypers: dict[str, float]) -> float:
@@ -73,16 +88,20 @@ def stability_limit(kind: str, learning_rate: float, hypers: dict[str, float]) -
 def _surface(trainer: Trainer, P: Array, bounds) -> tuple[Array, Array, Array]:
     (x0, x1), (y0, y1) = bounds
     gx, gy = np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)
+    return gx, gy, decision_surface(trainer.network, P, gx, gy)
+
+
+def decision_surface(net, P: Array, gx: Array, gy: Array) -> Array:
+    """(K, len(gy), len(gx)): P(class 1), or the predicted class, of every run over the grid."""
     xx, yy = np.meshgrid(gx, gy)
     pts = np.column_stack([xx.ravel(), yy.ravel()])
-    net = trainer.network
     with np.errstate(all="ignore"):
         z = net.forward(np.ascontiguousarray(P), pts)[-1]
         if net.loss_kind == "bce":
             value = 1.0 / (1.0 + np.exp(-np.clip(z[..., 0], -60, 60)))
         else:
             value = net.decide(z)
-    return gx, gy, value.reshape(len(P), GRID, GRID)
+    return value.reshape(len(P), len(gy), len(gx))
 
 
 def snapshot(trainer: Trainer, spec: ModelExperiment, bounds, limits, done: bool) -> Snapshot:
@@ -95,6 +114,9 @@ def snapshot(trainer: Trainer, spec: ModelExperiment, bounds, limits, done: bool
         [list(e) for e in trainer.evaluations], [list(s) for s in trainer.sharpness],
         [r.learning_rate for r in spec.runs], list(limits), d.task,
         d.X_train.copy(), d.y_train.copy(), d.X_test.copy(), d.y_test.copy(), done=done)
+    snap.path_steps, snap.paths = run_paths(trainer)
+    snap.network = trainer.network
+    snap.per_epoch, snap.schedules, snap.batches = run_epochs(trainer)
     P = current_params(trainer)
     if d.n_features == 2 and d.task != "regression":
         snap.grid_x, snap.grid_y, snap.surface = _surface(trainer, P, bounds)
@@ -103,6 +125,16 @@ def snapshot(trainer: Trainer, spec: ModelExperiment, bounds, limits, done: bool
         with np.errstate(all="ignore"):
             snap.curve_x, snap.curve_y = x, trainer.network.predictions(P, x[:, None])
     return snap
+
+
+def run_epochs(trainer: Trainer) -> tuple[list[int], list[str], list[int]]:
+    """Each run's steps per epoch, its schedule in words and its rows per step."""
+    per, words, rows = [1] * trainer.K, [""] * trainer.K, [trainer.data.n_train] * trainer.K
+    for g in trainer.groups:
+        for run in g.members:
+            per[run], words[run] = g.per_epoch, g.schedule.describe()
+            rows[run] = g.batch or trainer.data.n_train
+    return per, words, rows
 
 
 def data_bounds(X: Array) -> list[tuple[float, float]]:

@@ -65,8 +65,7 @@ class Theme:
     background: str  # plot background
     foreground: str  # axes, tick labels, plot text
     grid: str
-    surface_colormap: tuple[str, ...]  # heat map stops, from the lowest loss to the highest
-    contour: str
+    contour: str  # contour lines on the 3-D view's floor (the heat map's: shared.colormap)
     curve: str  # the 1-D loss curve L(w)
     marker_outline: str  # ring around markers so they show on any colour
     start_color: str
@@ -91,8 +90,6 @@ THEMES: dict[str, Theme] = {
         background="#FFFFFF",
         foreground="#1C1F23",
         grid="#C9CDD3",
-        # near the minimum the map is almost white, where paths end and must show best
-        surface_colormap=("#FFFFFF", "#F3EEE6", "#E2D6C3", "#C9B79D"),
         contour="#8C7F6E",
         curve="#1C1F23",
         marker_outline="#FFFFFF",
@@ -112,7 +109,6 @@ THEMES: dict[str, Theme] = {
         background="#15181C",
         foreground="#E4E7EB",
         grid="#3A4048",
-        surface_colormap=("#111316", "#1F252C", "#2F3843", "#465262"),
         contour="#7D8A99",
         curve="#E4E7EB",
         marker_outline="#15181C",
@@ -141,8 +137,10 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
     """Give the widgets the theme's colours (Fusion style); plots are recoloured by their views."""
     global _current_theme
     _current_theme = theme
-    if app.style().name().lower() != "fusion":  # a new style would re-polish every widget
-        app.setStyle("Fusion")
+    from lrdesk.gui.shared.style import ClassroomStyle, classroom_style
+
+    if not isinstance(app.style(), ClassroomStyle):  # a new style would re-polish every widget
+        app.setStyle(classroom_style())
     app.setPalette(_qt_palette(theme))
 
 

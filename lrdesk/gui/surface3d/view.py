@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from lrdesk.core.surfaces import LossFunction
 from lrdesk.gui.canvas.contours import contour_segments
+from lrdesk.gui.shared import colormap
 from lrdesk.gui.shared.palette import Theme, current_theme
 from lrdesk.gui.surface3d.mesh import HEIGHT, SurfaceMesh
 
@@ -60,13 +61,10 @@ def _rgba(color: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
     return (c.redF(), c.greenF(), c.blueF(), alpha)
 
 
-def _mesh_colors(levels: Array, stops: tuple[str, ...]) -> Array:
+def _mesh_colors(levels: Array) -> Array:
     """(n*m, 4) colours of the heat map's colour map at levels in [0, 1]."""
-    stops_rgba = np.array([_rgba(c) for c in stops])
-    where = np.linspace(0.0, 1.0, len(stops))
-    flat = np.clip(levels.ravel(), 0.0, 1.0)
-    channels = [np.interp(flat, where, stops_rgba[:, k]) for k in range(4)]
-    return np.column_stack(channels).astype(np.float32)
+    rgb = colormap.colors_at(np.asarray(levels).ravel())
+    return np.column_stack([rgb, np.ones(len(rgb))]).astype(np.float32)
 
 
 class _Path:
@@ -242,7 +240,7 @@ class Surface3DView(QWidget):
         self._stack.setCurrentWidget(self.gl_widget)
         mesh = self._mesh
         sx, sy = mesh.scene_axes()
-        colors = _mesh_colors(mesh.heights / HEIGHT, _mesh_stops(self._theme))
+        colors = _mesh_colors(mesh.heights / HEIGHT)
         self._mesh_item = self._gl.GLSurfacePlotItem(
             x=sx.astype(np.float32), y=sy.astype(np.float32), z=mesh.heights.astype(np.float32),
             colors=colors, shader="shaded", computeNormals=True, smooth=True,
@@ -300,11 +298,6 @@ def _on_top() -> dict:
 
     return {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
             "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
-
-
-def _mesh_stops(theme: Theme) -> tuple[str, ...]:
-    """The heat map's colour map; a pale one gets a darker top so the relief reads when lit."""
-    return theme.surface_colormap
 
 
 def _vector(x: float, y: float, z: float):

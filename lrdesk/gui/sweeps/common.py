@@ -12,9 +12,10 @@ from importlib import import_module
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QWidget
 
 from lrdesk.core.experiment.spec import ExperimentSpec
+from lrdesk.gui.shared.formatting import format_rate
 from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import current_theme
 from lrdesk.gui.sweeps.worker import RunBar, SweepRunner
@@ -29,6 +30,32 @@ def rounded_range(low: float, high: float) -> tuple[float, float]:
         return float(f"{lead * power:.1g}")
 
     return digit(low, False), digit(high, True)
+
+
+#: significant digits of a rate read by people; the exact value goes in the tooltip
+READABLE_DIGITS = 3
+
+
+def readable_rate(rate: float) -> str:
+    """A rate as a person reads it: 0.024532473489 -> 0.0245 (three significant digits)."""
+    return format_rate(float(f"{float(rate):.{READABLE_DIGITS}g}")) if math.isfinite(rate) \
+        else format_rate(rate)
+
+
+def exact_rate(rate: float) -> str:
+    """Every digit of a rate, as Python reads it back: 0.49643220309897257."""
+    return repr(float(rate))
+
+
+def rate_rounded_down(rate: float) -> float:
+    """``rate`` cut to three significant digits, never rounded up (0.4964322 -> 0.496): a rate
+    that was below a limit stays below it."""
+    if not math.isfinite(rate) or rate <= 0:
+        return float(rate)
+    unit = 10.0 ** (math.floor(math.log10(rate)) - READABLE_DIGITS + 1)
+    units = math.floor(rate / unit)
+    down = float(f"{units * unit:.{READABLE_DIGITS}g}")
+    return down if down <= rate else float(f"{(units - 1) * unit:.{READABLE_DIGITS}g}")
 
 
 def labelled_row(parent: QWidget, pairs) -> QHBoxLayout:
@@ -112,6 +139,7 @@ class RunnerView(QWidget):
         self.run_bar.set_progress(0, 1)
         self.run_bar.progress.setFormat("ready")
         self.readout.setText(self.ready_text)
+        self.readout.setToolTip("")  # no exact rate of a result no longer shown
 
     def _on_partial(self, result) -> None:
         self._result = result
@@ -229,4 +257,19 @@ def _show(dock: QDockWidget, link: ExperimentLink) -> None:
     view.set_spec(link.spec(), link.selected_run())
     dock.show()
     dock.raise_()
+    give_room(dock)
     view.run_bar.run_button.setFocus()
+
+
+#: share of the window's height a tool's dock gets when opened (it opened at its minimum, a
+#: strip under everything); the rest stays the canvas's, with the loss plot and runs table
+TOOL_HEIGHT_SHARE = 0.45
+
+
+def give_room(dock: QDockWidget) -> None:
+    """Make an opened tool's dock a sensible height: ``TOOL_HEIGHT_SHARE`` of its window."""
+    window = dock.parentWidget()
+    if not isinstance(window, QMainWindow) or dock.isFloating():
+        return
+    height = max(dock.minimumSizeHint().height(), round(TOOL_HEIGHT_SHARE * window.height()))
+    window.resizeDocks([dock], [height], Qt.Orientation.Vertical)

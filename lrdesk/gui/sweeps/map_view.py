@@ -30,18 +30,21 @@ from lrdesk.core.sweeps.regime import (
     regime_map,
 )
 from lrdesk.gui.shared.fields import NumberBox
-from lrdesk.gui.shared.formatting import format_number, format_rate, format_step
+from lrdesk.gui.shared.formatting import format_number, format_step
 from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.shared.plot_base import ui_scale
 from lrdesk.gui.sweeps.common import (
     MAP_TOOL,
     RunnerView,
+    exact_rate,
     install_docked,
     installed_view,
     labelled_row,
+    readable_rate,
     rounded_range,
 )
+from lrdesk.gui.sweeps.live_map import MapFollower
 from lrdesk.gui.sweeps.map_plot import MapPlot, map_legend_html
 from lrdesk.gui.sweeps.plot import LogAxis, plain_axis
 from lrdesk.gui.sweeps.worker import RunBar
@@ -63,6 +66,7 @@ class MapView(RunnerView):
         super().__init__(parent)
         self.setObjectName("mapView")
         self._holding = False
+        self.follower = MapFollower(self)  # a quick finished map re-runs on a change
         self._build()
         self._connect()
         self._reset_y_range()
@@ -141,7 +145,7 @@ class MapView(RunnerView):
         if self._holding:
             return
         if self._shown_key is not None and map_key(spec, run_index, self._shown_key[0]) != \
-                self._shown_key:
+                self._shown_key and not self.follower.request():
             self.clear()
         if old is None or (old.function, old.function_params, old.start) != (
                 spec.function, spec.function_params, spec.start):
@@ -149,6 +153,7 @@ class MapView(RunnerView):
             self._reset_y_range()
 
     def clear(self) -> None:
+        self.follower.stop()
         self.runner.cancel()
         self._result = None
         self._shown_key = None
@@ -194,7 +199,8 @@ class MapView(RunnerView):
         self.plot.set_theme(theme, self.font(), ui_scale(self))
         self._redraw()
 
-    def run_map(self) -> None:
+    def run_map(self, follow_up: bool = False) -> None:
+        """Run the map; a ``follow_up`` of a change keeps the old map shown until it is done."""
         axes = self._axes()
         if axes is None:
             return
@@ -204,7 +210,9 @@ class MapView(RunnerView):
         def job(progress, cancel):
             return regime_map(spec, x, y, run_index, progress=progress, cancel=cancel)
 
-        self._result = None
+        if not follow_up:
+            self._result = None
+        self.follower.started(follow_up, len(x.values) * len(y.values), spec.steps)
         self.plot.forget_frame()
         self._shown_key = map_key(spec, run_index, y.name)
         self.readout.setText(f"Running {len(x.values) * len(y.values):,} cells of "
@@ -244,7 +252,18 @@ class MapView(RunnerView):
             return None
         return x, y
 
+    def _on_partial(self, result: RegimeMap) -> None:
+        if self.follower.quiet:  # the map on screen stays until its follow-up is complete
+            self.run_bar.set_progress(result.steps_done, result.total_steps)
+            return
+        super()._on_partial(result)
+
+    def _on_failed(self, message: str) -> None:
+        self.follower.stop()
+        super()._on_failed(message)
+
     def _on_result(self, result: RegimeMap) -> None:
+        self.follower.finished(result)
         self._show_final(result)
         counts = {name: int(np.sum(result.verdict == code)) for code, name in enumerate(VERDICTS)}
         text = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
@@ -275,7 +294,7 @@ class MapView(RunnerView):
 
     def describe_cell(self, iy: int, ix: int) -> str:
         r = self._result
-        rate = format_rate(float(r.x.values[ix] if r.x.name == "lr" else r.y.values[iy]))
+        rate = readable_rate(float(r.x.values[ix] if r.x.name == "lr" else r.y.values[iy]))
         other_axis, other = (r.y, r.y.values[iy]) if r.x.name == "lr" else (r.x, r.x.values[ix])
         name = r.verdict_name(iy, ix)
         step = int(r.verdict_step[iy, ix])
@@ -292,9 +311,15 @@ class MapView(RunnerView):
         cell = self.cell_at(scene_pos)
         if cell is None:
             return
-        iy, ix = cell
+        self.show_cell(*cell)
+
+    def show_cell(self, iy: int, ix: int) -> None:
+        """Read out cell (iy, ix), its rate rounded, every digit of it in the tooltip."""
+        r = self._result
         self.readout.setText(self.describe_cell(iy, ix))
-        self.plot.mark_cell(self._result, iy, ix)
+        exact = float(r.x.values[ix] if r.x.name == "lr" else r.y.values[iy])
+        self.readout.setToolTip(f"α = {exact_rate(exact)} exactly")
+        self.plot.mark_cell(r, iy, ix)
 
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:

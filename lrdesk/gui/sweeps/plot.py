@@ -138,6 +138,10 @@ def plain_axis(orientation: str) -> pg.AxisItem:
     return axis
 
 
+#: opacity (of 255) of the verdict bands behind the dots: light enough for the dots to show
+LIGHT_BAND_ALPHA, DARK_BAND_ALPHA = 55, 40
+
+
 class SweepPlot(QObject):
     """The items of the sweep plot; ``hovered``/``clicked`` give the index of the nearest rate."""
 
@@ -215,10 +219,15 @@ class SweepPlot(QObject):
         shown = np.isfinite(y)
         self.dots.setData(x=x[shown], y=y[shown], brush=[b for b, s in zip(brushes, shown,
                                                                             strict=True) if s],
-                          pen=pg.mkPen(self.theme.background), size=7 * ui_scale(self.widget))
+                          pen=pg.mkPen(self._dot_ring()), size=7 * ui_scale(self.widget))
+
+    def _dot_ring(self) -> str:
+        """Dots are ringed in the plot's text colour on the dark theme: the 'slow' blue (run 1's
+        blue too) is too dark to show on its own band there."""
+        return self.theme.foreground if self.theme.is_dark else self.theme.background
 
     def _show_bands(self, result: SweepResult) -> None:
-        alpha = 70 if self.theme.is_dark else 55
+        alpha = DARK_BAND_ALPHA if self.theme.is_dark else LIGHT_BAND_ALPHA
         bands = []
         for band in result.bands():
             if band.verdict < 0:

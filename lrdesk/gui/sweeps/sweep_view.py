@@ -31,21 +31,25 @@ from lrdesk.core.sweeps.sweep import (
 )
 from lrdesk.core.theory.hessian import lr_range
 from lrdesk.gui.shared.fields import NumberBox
-from lrdesk.gui.shared.formatting import format_number, format_step
+from lrdesk.gui.shared.formatting import format_number, format_rate, format_step
 from lrdesk.gui.shared.link import DockSite, ExperimentLink
 from lrdesk.gui.shared.palette import Theme
 from lrdesk.gui.sweeps.common import (
     SWEEP_TOOL,
     RunnerView,
+    exact_rate,
     install_docked,
     installed_view,
     labelled_row,
+    rate_rounded_down,
+    readable_rate,
     rounded_range,
 )
 from lrdesk.gui.sweeps.plot import LogAxis, LossAxis, SweepPlot, verdict_legend_html
 from lrdesk.gui.sweeps.worker import RunBar
 
 DEFAULT_RATES = 200
+FASTEST_TIP = "Add the rate that converged in the fewest steps to the runs on the canvas"
 MAX_VIEW_RATES = 100_000
 
 
@@ -53,7 +57,7 @@ def setup_key(spec: ExperimentSpec, run_index: int) -> tuple:
     """Everything a sweep or map of ``spec``'s run ``run_index`` depends on."""
     run = spec.runs[min(max(run_index, 0), len(spec.runs) - 1)]
     return (spec.function, spec.function_params, spec.expression, spec.start_of(run),
-            run.optimizer, run.hypers, spec.schedule, spec.steps, spec.tolerance)
+            run.optimizer, run.hypers, spec.schedule_of(run), spec.steps, spec.tolerance)
 
 
 class SweepView(RunnerView):
@@ -98,8 +102,7 @@ class SweepView(RunnerView):
         self.test_button.setToolTip("The classic shortcut: one run whose rate grows every step. "
                                     "Drawn on the same axes to compare.")
         self.fastest_button = QPushButton("Add fastest as a run", self)
-        self.fastest_button.setToolTip("Add the rate that converged in the fewest steps to the "
-                                       "runs on the canvas")
+        self.fastest_button.setToolTip(FASTEST_TIP)
         self.fastest_button.setEnabled(False)
         self.plot_widget = pg.PlotWidget(
             self, axisItems={"bottom": LogAxis("bottom"), "left": LogAxis("left")}
@@ -164,6 +167,7 @@ class SweepView(RunnerView):
         self._shown_key = None
         self.plot.clear()
         self.fastest_button.setEnabled(False)
+        self.fastest_button.setToolTip(FASTEST_TIP)
         self._reset_run_bar()
         self.note.setText("")
         self._update_legend()
@@ -248,7 +252,15 @@ class SweepView(RunnerView):
     def _on_result(self, result: SweepResult) -> None:
         self._show_final(result)
         self.readout.setText(self._summary(result))
-        self.fastest_button.setEnabled(result.fastest() is not None)
+        best = result.fastest()
+        self.fastest_button.setEnabled(best is not None)
+        if best is not None:
+            exact = float(result.learning_rates[best])
+            self.readout.setToolTip(f"Fastest rate exactly: α = {exact_rate(exact)}")
+            self.fastest_button.setToolTip(
+                f"Add a run at α = {format_rate(rate_rounded_down(exact))}: the rate that "
+                f"converged in the fewest steps ({exact_rate(exact)}), rounded down so that it "
+                "stays below the limit")
         self.sweep_finished.emit(result)
 
     def _summary(self, result: SweepResult) -> str:
@@ -256,7 +268,7 @@ class SweepView(RunnerView):
         text = f"{len(result.learning_rates):,} rates: {counts}."
         best = result.fastest()
         if best is not None:
-            text += (f" Fastest: {format_number(float(result.learning_rates[best]), 4)}, converged in "
+            text += (f" Fastest: {readable_rate(float(result.learning_rates[best]))}, converged in "
                      f"{format_step(int(result.verdict_step[best]))} steps.")
         if result.cancelled:
             text += " (Cancelled: runs still going are shown where they had got to.)"
@@ -289,7 +301,8 @@ class SweepView(RunnerView):
         r = self._result
         if r is None or not 0 <= index < len(r.learning_rates):
             return
-        rate = format_number(float(r.learning_rates[index]), 4)
+        rate = readable_rate(float(r.learning_rates[index]))
+        self.readout.setToolTip(f"α = {exact_rate(float(r.learning_rates[index]))} exactly")
         code = int(r.verdict[index])
         if code < 0:
             what = f"still running, loss now {format_number(r.final_loss[index])}"
@@ -308,7 +321,7 @@ class SweepView(RunnerView):
     def _choose_fastest(self) -> None:
         best = self._result.fastest() if self._result is not None else None
         if best is not None:
-            self.learning_rate_chosen.emit(float(self._result.learning_rates[best]))
+            self.learning_rate_chosen.emit(rate_rounded_down(float(self._result.learning_rates[best])))
 
 
 # ------------------------------------------------------------------------------------------
@@ -329,4 +342,4 @@ def install(link: ExperimentLink, site: DockSite) -> SweepView:
 def chosen_run(spec: ExperimentSpec, selected: int, rate: float) -> RunSpec:
     """A new run at ``rate`` with the optimizer and settings of run ``selected`` of ``spec``."""
     base = spec.runs[min(selected, len(spec.runs) - 1)]
-    return RunSpec(float(rate), base.optimizer, base.hypers, base.start)
+    return RunSpec(float(rate), base.optimizer, base.hypers, base.start, base.schedule)

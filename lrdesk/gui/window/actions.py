@@ -97,6 +97,13 @@ class WindowActions:
         self.zoom_reset = a("Normal size", "Back to the normal size", ("Ctrl+0",))
         self.full_screen = a("Full screen", "Fill the whole screen; the same key leaves", ("F11",))
         self.full_screen.setCheckable(True)
+        self.side_panel = a("Side panel", "Show or hide the settings and lessons beside the canvas",
+                            ("F9",))
+        self.side_panel.setCheckable(True)
+        self.side_panel.setChecked(True)
+        self.present = a("Present", "Full screen for a class: canvas and loss plot large, "
+                         "lessons step by step (PageDown, PageUp); Esc leaves", ("F5",))
+        self.present.setCheckable(True)
         self.themes = QActionGroup(owner)
         self.theme_actions: dict[str, QAction] = {}
         for name, title in (("light", "Light theme"), ("dark", "Dark theme")):
@@ -123,7 +130,7 @@ class WindowActions:
         self.view_menu.addActions(list(self.theme_actions.values()))
         self.view_menu.addSeparator()
         self.view_menu.addActions([self.zoom_in, self.zoom_out, self.zoom_reset])
-        self.view_menu.addAction(self.full_screen)
+        self.view_menu.addActions([self.full_screen, self.present, self.side_panel])
         self.view_menu.addSeparator()
         self.panels_menu = self.view_menu.addMenu("Panels")
         self.panels_menu.setToolTip("Show or hide the side panels")

@@ -8,6 +8,7 @@ history itself is the Qt-free ``UndoHistory``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -51,9 +52,12 @@ class EditHistory(QObject):
 
     def _step(self, step: Callable[[ExperimentSpec], ExperimentSpec | None]) -> None:
         self._settle()  # an edit still waiting for its pause is a change too: undo goes past it
-        spec = step(self._current())
+        current = self._current()
+        spec = step(current)
         if spec is None:
             return
+        # undo takes back edits of the experiment, not the choice of how it is looked at
+        spec = replace(spec, view=current.view)
         self._stepping = True
         try:
             self._show(spec)

@@ -35,6 +35,13 @@ from lrdesk.gui.live.loss_plot import LossPlot
 from lrdesk.gui.live.playback_bar import PlaybackBar
 from lrdesk.gui.live.runs_table import RunsTable
 from lrdesk.gui.window.banner import NoticeBanner
+from lrdesk.gui.window.fitting import (
+    FoldingSidePanel,
+    RowsRoom,
+    TableRoom,
+    columns_width,
+    dock_tabs_width,
+)
 
 #: docks added by panels in these areas share the space as tabs instead of squeezing each other
 #: the side panel's width, in average characters of the window's font
@@ -75,6 +82,11 @@ class WindowLayout:
         window.tabifyDockWidget(self.run_dock, self.controls_dock)
         self.run_dock.raise_()
         self.fit_side_panel()
+        self.table_room = TableRoom(self.bottom, self.runs_table.view, self.runs_table)
+        self.rows_room = RowsRoom(self.middle, self.runs_table.view, window)
+        self.side_panel = FoldingSidePanel(window, self._side_panel_shown, self.fit_side_panel,
+                                           self._width_with_side_panel)
+        self._side_action: QAction | None = None
         self._side_remembered = False
         QTimer.singleShot(0, self._fit_unless_remembered)  # once shown, docks take their widths
 
@@ -100,6 +112,18 @@ class WindowLayout:
         self.fit_side_panel()
         return dock
 
+    def attach_side_panel_action(self, action: QAction) -> None:
+        """``action`` (F9) shows or hides the side panel and is checked while it shows."""
+        self._side_action = action
+        action.triggered.connect(lambda _checked=False: self.side_panel.toggle())
+        action.setChecked(self.side_panel.is_shown())
+
+    def _side_panel_shown(self, shown: bool) -> None:
+        if self._side_action is not None:
+            self._side_action.setChecked(shown)
+        if shown:
+            self.fit_side_panel()
+
     def keep_side_panel(self) -> None:
         """The dock layout was restored as the user left it: do not narrow the side panel."""
         self._side_remembered = True
@@ -108,14 +132,30 @@ class WindowLayout:
         if not self._side_remembered:
             self.fit_side_panel()
 
+    def _side_docks(self) -> list[QDockWidget]:
+        return [d for d in self.docks
+                if self.window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+
+    def side_panel_width(self) -> int:
+        """About 36 characters, or what its widest control or its tab titles need."""
+        side = self._side_docks()
+        if not side:
+            return 0
+        return max(self.window.fontMetrics().averageCharWidth() * SIDE_CHARS,
+                   max(d.minimumSizeHint().width() for d in side),
+                   dock_tabs_width(self.window, {d.windowTitle() for d in side}))
+
+    def _width_with_side_panel(self) -> int:
+        """The window's width that shows the side panel, the loss plot and every table column."""
+        margins = 2 * self.bottom.handleWidth() + 16  # the central widget's and the docks'
+        return (self.side_panel_width() + self.loss_plot.minimumSizeHint().width()
+                + columns_width(self.runs_table.view) + margins)
+
     def fit_side_panel(self) -> None:
         """Keep the tabbed side panel narrow (about 36 characters), so the canvas gets the room."""
-        side = [d for d in self.docks
-                if self.window.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+        side = self._side_docks()
         if side:
-            width = max(self.window.fontMetrics().averageCharWidth() * SIDE_CHARS,
-                        max(d.minimumSizeHint().width() for d in side))
-            self.window.resizeDocks(side[:1], [width], Qt.Orientation.Horizontal)
+            self.window.resizeDocks(side[:1], [self.side_panel_width()], Qt.Orientation.Horizontal)
 
     def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self.window)

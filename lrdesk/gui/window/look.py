@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from lrdesk.gui.settings import Settings
@@ -45,6 +45,14 @@ class WindowLook(QObject):
     def zoom(self) -> float:
         return ZOOM_STEPS[self.zoom_index]
 
+    @staticmethod
+    def steps() -> tuple[float, ...]:
+        return ZOOM_STEPS
+
+    def base_font_char_width(self) -> int:
+        """The average character width of the normal (unzoomed) font, in pixels."""
+        return QFontMetrics(self.base_font).averageCharWidth()
+
     def apply(self) -> None:
         """Put the remembered theme and zoom in place."""
         self.set_theme(self.theme_name)
@@ -75,6 +83,7 @@ class WindowLook(QObject):
         else:
             font.setPixelSize(round(self.base_font.pixelSize() * self.zoom))
         QApplication.setFont(font)
+        tell_fonts_set_by_hand()
 
     def restore_layout(self, window: QMainWindow) -> bool:
         """Geometry and dock layout of ``window`` as last closed (after every panel is added);
@@ -100,3 +109,11 @@ class WindowLook(QObject):
 
 def _nearest_step(factor: float) -> int:
     return min(range(len(ZOOM_STEPS)), key=lambda i: abs(ZOOM_STEPS[i] - factor))
+
+
+def tell_fonts_set_by_hand() -> None:
+    """Widgets with a font of their own (the lesson text, larger than the rest) no longer follow
+    the application's: tell each one, as Qt does not, so it can scale its own with the zoom."""
+    for widget in QApplication.allWidgets():
+        if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+            QApplication.sendEvent(widget, QEvent(QEvent.Type.ApplicationFontChange))

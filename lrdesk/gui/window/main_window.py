@@ -40,6 +40,7 @@ from lrdesk.gui.window.layout import WindowLayout, fitting_size
 from lrdesk.gui.window.look import WindowLook
 from lrdesk.gui.window.panels import install_panels
 from lrdesk.gui.window.playback_commands import PlaybackCommands
+from lrdesk.gui.window.presentation import PresentationMode
 
 EDIT_DELAY_MS = 150  # edits are gathered this long before the descent restarts
 DEFAULT_SIZE = (1280, 800)
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
             self.lr_control.dragging, self,
         )
         self.layout_parts.attach_panels_menu(self.actions_.panels_menu)
+        self.layout_parts.attach_side_panel_action(self.actions_.side_panel)
         self.view_3d_action = add_view_action(self.actions_.view_menu, self.surface_view)
         self.playback_bar = self.layout_parts.add_playback_bar(self.actions_.playback_actions())
         self.look = WindowLook(settings, (self.canvas, self.loss_plot, self.banner,
@@ -133,6 +135,13 @@ class MainWindow(QMainWindow):
         )
         self.presenter.refresh_banner()  # in the first paint already: no jump a frame later
         install_panels(self)
+        self.presentation = PresentationMode(self, self.layout_parts, self.look, self.lr_control,
+                                             self.playback_bar, self._lesson_panel)
+        self.presentation.presenting_changed.connect(self.actions_.present.setChecked)
+        self.presentation.message.connect(self.statusBar().showMessage)
+        for shown_rate_may_change in (self.spec_changed, self.run_selected):
+            shown_rate_may_change.connect(lambda *_: self.presentation.follow_rate())
+        self.actions_.present.triggered.connect(lambda _checked=False: self.presentation.toggle())
         if self.look.restore_layout(self):
             self.layout_parts.keep_side_panel()
         if typed:  # worked out off the GUI thread, shown when ready
@@ -447,6 +456,11 @@ class MainWindow(QMainWindow):
         self.set_spec(ExperimentSpec())
         return True
 
+    def _lesson_panel(self):
+        from lrdesk.gui.lessons.panel import LessonPanel  # installed with the other panels
+
+        return self.findChild(LessonPanel)
+
     def toggle_full_screen(self) -> None:
         """F11: fill the screen, or go back to the window as it was."""
         if self.isFullScreen():
@@ -483,6 +497,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.about_to_close.emit()
+        self.presentation.leave()  # the zoom and layout are remembered as they were before
+        self.layout_parts.side_panel.unfold()  # the layout is remembered with its panels shown
         self.runner.shutdown()
         self.file_actions.shutdown()
         self.controls.shutdown()

@@ -11,26 +11,48 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QWidget
 
 from lrdesk.gui.canvas import stability_overlay
 from lrdesk.gui.export import menu as export_menu
 from lrdesk.gui.lessons import panel as lesson_panel
-from lrdesk.gui.models.tool import install_model_later
+from lrdesk.gui.models import lesson_link as model_lessons
+from lrdesk.gui.models.tool import install_model_later, install_rate_finder_later
 from lrdesk.gui.sweeps.common import MAP_TOOL, SWEEP_TOOL, install_later
 
 
 def install_steps_later(window) -> QDockWidget:
-    """The Steps dock, behind the lessons; its table is built when the dock is first seen."""
+    """The Steps dock: across the bottom, where an optimizer's many columns fit, and apart from
+    the lessons, so a lesson and its table show together. Hidden until asked for (View >
+    Panels), and its table is built when the dock is first seen."""
     placeholder = QWidget()
-    dock = window.add_panel(placeholder, "Steps", Qt.DockWidgetArea.RightDockWidgetArea)
+    dock = window.add_panel(placeholder, "Steps", Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock.hide()
 
     def build(visible: bool) -> None:
         if visible and dock.widget() is placeholder:
             from lrdesk.gui.lessons import step_table  # only now: a new window opens on the lessons
 
             step_table.install(window).set_on_screen(True)
+            # once the table is in the dock's layout: a new dock opens at its minimum height
+            QTimer.singleShot(0, lambda: step_table.give_room(window, dock))
+
+    dock.visibilityChanged.connect(build)
+    return dock
+
+
+def install_schedule_later(window) -> QDockWidget:
+    """The Schedule dock (hidden, View > Panels); its picture is built when first shown."""
+    placeholder = QWidget()
+    dock = window.add_panel(placeholder, "Schedule", Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock.hide()
+
+    def build(visible: bool) -> None:
+        if visible and dock.widget() is placeholder:
+            from lrdesk.gui.schedule import view as schedule_view  # only when first asked for
+
+            schedule_view.install(window.link, window.dock_site, dock)
 
     dock.visibilityChanged.connect(build)
     return dock
@@ -49,9 +71,12 @@ def install_map_later(window):
 PANEL_INSTALLERS: tuple[Callable[[object], object], ...] = (
     lesson_panel.install,
     install_steps_later,
+    install_schedule_later,
     install_sweep_later,  # both start hidden: their views wait until opened
     install_map_later,
     install_model_later,
+    install_rate_finder_later,
+    model_lessons.install,  # after the lessons and the model tool it links
     stability_overlay.install,
     export_menu.install,
 )
@@ -64,7 +89,7 @@ RIGHT_COLUMN_WIDTH = 380
 def install_panels(window) -> None:
     """Run every installer of ``PANEL_INSTALLERS`` on ``window`` and size the right column."""
     installed = [installer(window) for installer in PANEL_INSTALLERS]
-    # The lessons share the right-hand column with the step table; a new window shows the lessons.
+    # A new window shows the lessons in the right-hand column.
     for panel in installed:
         if isinstance(panel, lesson_panel.LessonPanel):
             dock = panel.parentWidget()

@@ -85,3 +85,24 @@ def test_slices_report_progress_and_can_be_cancelled():
                         cancelled=lambda: len(seen) >= 2, chunk_points=20)
     assert seen == [2, 4] and not result.complete
     assert np.all(np.isfinite(result.losses[:4])) and np.all(np.isnan(result.losses[4:]))
+
+
+def test_sharpest_directions_are_the_hessians_top_eigenvectors():
+    from lrdesk.core.models.landscape import hessian_plane
+    from lrdesk.core.models.sharpness import full_hessian
+
+    spec = ModelExperiment(DataSpec("circle"), ModelSpec("mlp", (6,), "tanh"),
+                           (ModelRunSpec(0.3),), steps=40)
+    trainer = Trainer(spec).run_to_end()
+    d, net, theta = trainer.data, trainer.network, trainer.final_params[0]
+    plane = hessian_plane(net, theta, d.X_train, d.y_train)
+    values, vectors = np.linalg.eigh(full_hessian(net, theta, d.X_train, d.y_train))
+    assert plane.curvatures == pytest.approx((values[-1], values[-2]), rel=1e-8)
+    assert abs(plane.d1 @ vectors[:, -1]) == pytest.approx(1.0, abs=1e-8)
+    assert abs(plane.d2 @ vectors[:, -2]) == pytest.approx(1.0, abs=1e-8)
+    # the exact bowl of a line: its two directions are those of H = (2/n) X̃ᵀX̃
+    line = make_dataset("line")
+    bowl = hessian_plane(Network((1, 1), "mse"), np.zeros(2), line.X_train, line.y_train)
+    Xt = np.column_stack([line.X_train, np.ones(line.n_train)])
+    low, high = np.linalg.eigvalsh(2 / line.n_train * Xt.T @ Xt)
+    assert bowl.curvatures == pytest.approx((high, low), rel=1e-10)

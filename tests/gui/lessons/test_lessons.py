@@ -402,7 +402,9 @@ def finish_run(panel, key: str | None = None, step: int = 10**9) -> LessonFacts:
 @qt_only
 def test_panel_opens_the_first_lesson_and_lists_them_all(panel):
     assert panel.index == 0
-    assert panel.picker.count() == len(TOPICS)
+    # the surface lessons, then the five on real models
+    assert panel.picker.count() == len(TOPICS) + 5
+    assert panel.picker.itemText(len(TOPICS)).startswith("10. House prices")
     assert panel.title.text() == LESSONS["update-rule"].title
     assert len(panel.choices.buttons()) == len(LESSONS["update-rule"].choices)
     assert not panel.previous_button.isEnabled() and panel.next_button.isEnabled()

@@ -6,8 +6,15 @@ import threading
 import time
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 
 from lrdesk.gui.shared.background import Lane
+
+
+def _deliver_everything_sent() -> None:
+    """Hand the GUI thread every signal a job has sent so far (they are queued events)."""
+    QCoreApplication.sendPostedEvents()
+    QCoreApplication.processEvents()
 
 
 @pytest.fixture
@@ -51,7 +58,7 @@ def test_a_new_job_replaces_the_old_and_nothing_old_arrives(qtbot, lane):
     partials.clear()
     with qtbot.waitSignal(lane.returned):
         lane.start(lambda task: "new result")
-    qtbot.wait(20)  # anything the old job still sent has been delivered (and must be dropped)
+    _deliver_everything_sent()  # the old job sent before it ended: all of it is dropped
     assert results == ["new result"] and partials == []
 
 
@@ -76,7 +83,7 @@ def test_stop_keeps_the_last_result_and_drop_keeps_nothing(qtbot, lane):
     lane.drop()
     assert not lane.is_busy()
     qtbot.waitUntil(lambda: not lane.is_alive())
-    qtbot.wait(20)
+    _deliver_everything_sent()  # the thread has ended: whatever it sent is queued by now
     assert results == ["what it had"]
 
 
@@ -104,10 +111,17 @@ def test_errors_come_back_as_the_exception(qtbot, lane):
 
 def test_wait_until_wakes_when_the_gui_changes_the_condition(qtbot, lane):
     room = {"free": False}
+    waiting = threading.Event()
     lane.returned.connect(lambda value: room.setdefault("answer", value))
-    lane.start(lambda task: task.wait_until(lambda: room["free"]))
-    qtbot.wait(20)
-    assert lane.is_busy()
+
+    def wait_for_room(task):
+        waiting.set()
+        return task.wait_until(lambda: room["free"])
+
+    lane.start(wait_for_room)
+    assert waiting.wait(10)
+    _deliver_everything_sent()
+    assert lane.is_busy() and "answer" not in room  # it waits: nothing came back
     with lane.condition:
         room["free"] = True
         lane.condition.notify_all()

@@ -19,6 +19,7 @@ from lrdesk.core.sweeps.regime import MapAxis, axis_values, regime_map
 from lrdesk.core.sweeps.sweep import SweepSetup, log_spaced_rates, sweep_learning_rates
 from lrdesk.core.theory.hessian import lr_range
 from lrdesk.gui.shared.palette import VERDICT_COLORS, current_theme
+from lrdesk.gui.sweeps.common import rate_rounded_down
 from lrdesk.gui.sweeps.map_view import MapView
 from lrdesk.gui.sweeps.plot import cell_colors, thin_peaks
 from lrdesk.gui.sweeps.sweep_view import SweepView, rounded_range
@@ -82,14 +83,14 @@ def test_clicking_a_point_emits_its_learning_rate(qtbot, sweep_view):
     y = float(np.mean(sweep_view.plot.view_box.viewRange()[1]))
     pos = click_point(sweep_view, x, y)
     qtbot.mouseMove(sweep_view.plot_widget.viewport(), pos)
-    expected = f"α = {result.learning_rates[target]:.4g}: {result.verdict_names[target]}"
+    expected = f"α = {result.learning_rates[target]:.3g}: {result.verdict_names[target]}"
     qtbot.waitUntil(lambda: sweep_view.readout.text().startswith(expected))
     with qtbot.waitSignal(sweep_view.learning_rate_chosen) as blocker:
         qtbot.mouseClick(sweep_view.plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert blocker.args == [result.learning_rates[target]]
     with qtbot.waitSignal(sweep_view.learning_rate_chosen) as blocker:
         sweep_view.fastest_button.click()
-    assert blocker.args == [result.learning_rates[result.fastest()]]
+    assert blocker.args == [rate_rounded_down(result.learning_rates[result.fastest()])]
 
 
 def test_steps_mode_plots_steps_to_converge(qtbot, sweep_view):

@@ -9,9 +9,11 @@ and a responsive event loop; it prints the figures (stalls, peak memory) for the
 The heartbeat is a 10 ms timer; a beat's lateness is how much later than 10 ms after the last
 one it came (wall clock), and its work is the CPU time the GUI thread spent since the last beat.
 On a machine shared with other busy processes the wall-clock lateness mostly measures waiting for
-a core, so the goal (no stall over 250 ms) is asserted on the GUI thread's own work between
-beats, at the 99th percentile; the worst beat is bounded more loosely (2 s of work); the
-wall-clock figures are printed beside them for the record.
+a core (the same heartbeat, idle for a second before the actions, shows how much), so the goal
+is asserted on the GUI thread's own work: no beat may come after more than 250 ms of it. A
+sampler (``stall_sampler``) records where the GUI thread was during every late beat, and the
+process's resident memory: the summary names the app code behind the longest stalls, and the
+memory the soak added is bounded.
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ import numpy as np
 import pytest
 from helpers import running_qthreads, show_widget
 from PySide6.QtCore import QElapsedTimer, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
+from stall_sampler import StallSampler
 from test_gui_random import Monkey
 
-from lrdesk.core.experiment.edits import switch_function
 from lrdesk.core.experiment.spec import ExperimentSpec, RunSpec, SpecError, dumps
 from lrdesk.core.limits import MAX_LEARNING_RATE
+from lrdesk.core.surfaces import CUSTOM
 from lrdesk.gui.settings import Settings
 from lrdesk.gui.sweeps import map_view, sweep_view
 from lrdesk.gui.window.main_window import MainWindow
@@ -40,8 +43,13 @@ from lrdesk.gui.window.main_window import MainWindow
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 ACTIONS = 1_000
 HEARTBEAT_MS = 10
-GOAL_P99_MS = 250.0
-WORST_BOUND_MS = 2_000.0
+GOAL_MS = 250.0
+#: resident memory the soak may add to the process: a map of 1000 x 1000 cells (the most it
+#: takes) holds one batch of a million runs, about 450-550 MB at its peak (measured in the core
+#: alone: 557 MB for a whole 500-step map); a sweep of 100,000 rates about 50 MB; eight runs of
+#: 20,000 steps and the pictures the rest (the soak measured +160-175 MB without such maps,
+#: +570 MB with them)
+MEMORY_BOUND_MB = 900.0
 HOSTILE_FORMULAS = [
     "abs(abs(w-1)^100-w)^100",  # degree 10,000: refused at once
     "abs((3+sqrt(3)-sqrt(w))^100)",
@@ -55,7 +63,8 @@ HOSTILE_FORMULAS = [
 class Heartbeat:
     """A 10 ms timer that records how late each beat arrives (the event loop's stalls)."""
 
-    def __init__(self) -> None:
+    def __init__(self, sampler: StallSampler | None = None) -> None:
+        self.sampler = sampler
         self.lateness_ms: list[float] = []
         self.work_ms: list[float] = []
         self._clock = QElapsedTimer()
@@ -77,6 +86,8 @@ class Heartbeat:
         self.lateness_ms.append(max(0.0, now - self._last - HEARTBEAT_MS))
         self.work_ms.append(1000.0 * (cpu - self._last_cpu))
         self._last, self._last_cpu = now, cpu
+        if self.sampler is not None:
+            self.sampler.beat()
 
 
 class SoakMonkey(Monkey):
@@ -88,11 +99,12 @@ class SoakMonkey(Monkey):
         self.actions += [
             (3, self.open_a_file), (3, self.type_a_formula), (2, self.extreme_values),
             (1, self.sweep_then_cancel), (1, self.map_then_cancel), (2, self.resize),
-            (1, self.toggle_theme), (1, self.zoom),
+            (1, self.toggle_theme), (1, self.zoom), (2, self.show_a_panel),
         ]
         self.sweeps = sweep_view.install(window.link, window.dock_site)
         self.maps = map_view.install(window.link, window.dock_site)
         self.work_of: dict[str, float] = {}  # the most GUI-thread CPU time one action took
+        self.formulas_used: set[str] = set()  # typed formulas the window ran at some point
 
     def act(self) -> None:
         before = time.thread_time()
@@ -100,6 +112,8 @@ class SoakMonkey(Monkey):
         name = self.log[-1]
         spent = 1000.0 * (time.thread_time() - before)
         self.work_of[name] = max(self.work_of.get(name, 0.0), spent)
+        if self.window.spec().function == CUSTOM:
+            self.formulas_used.add(self.window.spec().expression)
 
     def open_a_file(self) -> None:
         self.window.file_actions.open_path(self.rng.choice(self.files))
@@ -108,11 +122,17 @@ class SoakMonkey(Monkey):
             box.close()
 
     def type_a_formula(self) -> None:
-        try:
-            spec = switch_function(self.window.spec(), "custom", self.rng.choice(HOSTILE_FORMULAS))
-            self.window.set_spec(spec)
-        except (SpecError, ValueError):  # refused in words: the window keeps what it had
-            pass
+        """Choose 'Your own function', type (paste) a formula and press Enter, as a learner does:
+        the editor builds it on its own thread and the window switches once it is built."""
+        picker = self.window.controls.function_picker
+        if picker.key() != CUSTOM:
+            picker.setCurrentIndex(picker.findData(CUSTOM))
+            picker.activated.emit(picker.currentIndex())
+        editor = self.window.controls.custom_editor()
+        text = self.rng.choice(HOSTILE_FORMULAS)
+        editor.field.setText(text)
+        editor.field.textEdited.emit(text)
+        editor.field.returnPressed.emit()
 
     def extreme_values(self) -> None:
         spec = self.window.spec()
@@ -127,7 +147,7 @@ class SoakMonkey(Monkey):
     def sweep_then_cancel(self) -> None:
         view = self.sweeps
         view.set_spec(self.window.spec())
-        view.set_count(self.rng.choice([50, 2_000, 20_000]))
+        view.set_count(self.rng.choice([50, 2_000, 20_000, 100_000]))
         view.run_sweep()
         self._let_it_work()
         view.cancel()
@@ -135,7 +155,7 @@ class SoakMonkey(Monkey):
     def map_then_cancel(self) -> None:
         view = self.maps
         view.set_spec(self.window.spec())
-        view.set_cells(self.rng.choice([20, 200]), self.rng.choice([20, 200]))
+        view.set_cells(self.rng.choice([20, 200, 1000]), self.rng.choice([20, 200, 1000]))
         view.run_map()
         self._let_it_work()
         view.cancel()
@@ -144,6 +164,16 @@ class SoakMonkey(Monkey):
         deadline = time.monotonic() + self.rng.uniform(0.0, 0.15)
         while time.monotonic() < deadline:
             QApplication.processEvents()
+
+    def show_a_panel(self) -> None:
+        """Bring the steps or the lessons to the front of their tabbed column (the step table is
+        built the first time, then follows every run and step)."""
+        docks = [d for d in self.window.findChildren(QDockWidget)
+                 if d.windowTitle() in ("Steps", "Lessons")]
+        if docks:
+            dock = self.rng.choice(docks)
+            dock.show()
+            dock.raise_()
 
     def resize(self) -> None:
         self.window.resize(self.rng.randint(700, 1600), self.rng.randint(500, 1000))
@@ -181,9 +211,15 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
         [QMessageBox.StandardButton.Discard, QMessageBox.StandardButton.Cancel]))
     window = show_widget(qtbot, MainWindow(settings=Settings()))
     monkey = SoakMonkey(window, qtbot, rng, _files(tmp_path))
-    heartbeat = Heartbeat()
-    started = time.monotonic()
+    sampler = StallSampler()
+    heartbeat = Heartbeat(sampler)
     heartbeat.start()
+    qtbot.wait(1000)  # the machine's own noise: the heartbeat with nothing to do
+    idle = np.array(heartbeat.lateness_ms)
+    heartbeat.lateness_ms.clear()
+    heartbeat.work_ms.clear()
+    started = time.monotonic()
+    sampler.start()
     try:
         for _ in range(ACTIONS):
             monkey.act()
@@ -193,6 +229,7 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
         raise
     finally:
         heartbeat.stop()
+        sampler.stop()
     elapsed = time.monotonic() - started
     window.file_actions.forget_path()  # nothing to ask about on closing
     window.close()
@@ -201,14 +238,24 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
 
     late, work = np.array(heartbeat.lateness_ms), np.array(heartbeat.work_ms)
     worst, p99 = float(work.max()), float(np.percentile(work, 99))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    added_mb = sampler.peak_rss_mb - sampler.start_rss_mb
     slowest = sorted(monkey.work_of.items(), key=lambda item: -item[1])[:5]
-    print(f"\nsoak: {ACTIONS} actions in {elapsed:.1f} s, {len(late)} beats; wall-clock lateness "
-          f"p50 {np.percentile(late, 50):.0f} ms, p99 {np.percentile(late, 99):.0f} ms, max "
-          f"{late.max():.0f} ms, {int((late > 250).sum())} beats over 250 ms; GUI-thread work "
-          f"between beats p99 {p99:.0f} ms, max {worst:.0f} ms, {int((work > 250).sum())} over "
-          f"250 ms; peak memory {peak_mb:.0f} MB; slowest actions (ms of work) "
-          + ", ".join(f"{name} {ms:.0f}" for name, ms in slowest))
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"\nsoak: {ACTIONS} actions in {elapsed:.1f} s, {len(late)} beats, load average {load}; "
+          f"idle lateness p99 {np.percentile(idle, 99):.0f} ms, max {idle.max():.0f} ms; "
+          f"wall-clock lateness p50 {np.percentile(late, 50):.0f} ms, p99 "
+          f"{np.percentile(late, 99):.0f} ms, max {late.max():.0f} ms, "
+          f"{int((late > GOAL_MS).sum())} beats over {GOAL_MS:.0f} ms; GUI-thread work between "
+          f"beats p99 {p99:.0f} ms, max {worst:.0f} ms, {int((work > GOAL_MS).sum())} over "
+          f"{GOAL_MS:.0f} ms; resident memory {sampler.start_rss_mb:.0f} MB at the start, peak "
+          f"{sampler.peak_rss_mb:.0f} MB (+{added_mb:.0f} MB), process peak "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; slowest actions "
+          "(ms of work) " + ", ".join(f"{name} {ms:.0f}" for name, ms in slowest))
+    print(f"typed formulas in use at some point: {sorted(monkey.formulas_used)}")
+    print(sampler.summary(over_ms=150))
+    if os.environ.get("LRDESK_STALL_DUMP"):
+        sampler.dump(os.environ["LRDESK_STALL_DUMP"])
     assert len(late) > 100
-    assert p99 <= GOAL_P99_MS
-    assert worst <= WORST_BOUND_MS
+    assert len(monkey.formulas_used) >= 3  # typed in the editor, built off the GUI thread, used
+    assert worst <= GOAL_MS, sampler.summary(over_ms=GOAL_MS)
+    assert added_mb <= MEMORY_BOUND_MB

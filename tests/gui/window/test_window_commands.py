@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from helpers import close_windows, show_window
 from PySide6.QtCore import Qt
@@ -97,3 +99,14 @@ def test_adding_a_run_from_the_window_can_be_undone(window, qtbot):
     qtbot.waitUntil(lambda: len(window.spec().runs) == len(first.runs) + 1)
     window.actions_.undo.trigger()
     assert window.spec() == first
+
+
+def test_undo_takes_back_the_edit_and_keeps_the_view_chosen_since(window, qtbot):
+    bowl = ExperimentSpec(function="bowl", start=(3.0, -2.0), runs=(RunSpec(0.3),))
+    window.set_spec(bowl)
+    window.set_spec(replace(bowl, runs=(RunSpec(0.3), RunSpec(0.05))))
+    window.surface_view.choose("3d")  # offscreen it says why it cannot draw; the choice is kept
+    assert window.spec().view == "3d"
+    window.actions_.undo.trigger()
+    assert window.spec().runs == bowl.runs and window.spec().view == "3d"
+    assert window.surface_view.view() == "3d"
