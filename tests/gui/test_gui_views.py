@@ -104,7 +104,7 @@ def canvas_with(qtbot, spec: ExperimentSpec, theme=None) -> tuple[LossCanvas, ob
         canvas.set_run_path(run.index, h.positions, h.losses, h.steps)
         canvas.set_run_status(run.index, run.verdict, run.verdict_step)
     # the view moves (smoothly) to follow runs that swing away: measure it once it is there
-    qtbot.waitUntil(lambda: not canvas._move_timer.isActive())
+    qtbot.waitUntil(canvas.view_at_rest)
     return canvas, result
 
 

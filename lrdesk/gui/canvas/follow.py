@@ -23,6 +23,9 @@ FOLLOW_SPAN_1D = 8.0
 #: in 2-D the region grown by this share on every side: the heat map reaches farther (0.6),
 #: so the wider side of a window of another shape than the region still shows it
 FOLLOW_MARGIN_2D = 0.35
+#: a run is followed once this many of its points are outside the region: a zig-zag that grows,
+#: not one jump that throws it out at once (following that would flatten all the rest)
+MIN_SWINGS = 2
 #: the followed points keep this share of the view's size from its edges
 FOLLOW_PADDING = 0.05
 #: the move covers 1 - 1/e of the way left in this many seconds, however often it is drawn
@@ -46,15 +49,16 @@ def follow_limit(region: Box, dim: int) -> Box:
 
 
 def followed_extent(x: Array, y: Array, region: Box, limit: Box) -> tuple[Box | None, bool]:
-    """The box around a path's points outside ``region`` up to where it first leaves ``limit``
-    (None if none are outside), and whether it has left ``limit`` (or become infinite)."""
+    """The box around a path's points up to where it first leaves ``limit`` (None if fewer
+    than MIN_SWINGS of them are outside ``region``), and whether it has left ``limit`` (or
+    become infinite)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     inside = limit.contains(x, y)
     left = np.flatnonzero(~inside)
     end = int(left[0]) if len(left) else len(x)
     x, y = x[:end], y[:end]
     outside = ~region.contains(x, y)
-    if not outside.any():
+    if outside.sum() < MIN_SWINGS:
         return None, bool(len(left))
     return Box(float(x.min()), float(x.max()), float(y.min()), float(y.max())), bool(len(left))
 

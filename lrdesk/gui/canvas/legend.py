@@ -60,42 +60,35 @@ class RunLegend:
         return list(self._samples)
 
     def show(self, entries: list[LegendEntry], theme: Theme, sizes: Sizes, point_size: float) -> None:
-        """Show ``entries``; a change of state or label only restyles the entries in place
-        (runs restart many times a second while a rate slider is dragged)."""
+        """Show ``entries``. A change of state or label restyles the entries in place, a run
+        more or fewer adds or removes only its row (runs restart many times a second while a
+        rate slider is dragged, and making a legend row costs milliseconds)."""
         style = (theme.name, round(sizes.line, 3), round(sizes.marker, 3), round(point_size, 1))
         entries = tuple(entries)
         if entries == self._entries and style == self._style:
             return
-        same_runs = style == self._style and [(e.color, e.symbol) for e in entries] == [
-            (e.color, e.symbol) for e in self._entries
+        common = min(len(entries), len(self._entries))
+        same_runs = style == self._style and [(e.color, e.symbol) for e in entries[:common]] == [
+            (e.color, e.symbol) for e in self._entries[:common]
         ]
         old, self._entries, self._style = self._entries, entries, style
-        if same_runs:
-            rows = zip(self._samples, self.item.items, entries, old, strict=True)
-            for sample, (shown, label), entry, before in rows:
-                if entry == before:
-                    continue
+        if not same_runs:
+            self._restyle_box(theme, point_size)
+            for sample in self._samples:
+                self.item.removeItem(sample)
+            self._samples = []
+            old, common = (), 0
+        rows = zip(self._samples[:common], self.item.items[:common], entries, old, strict=False)
+        for sample, (shown, label), entry, before in rows:
+            if entry != before:
                 sample.setPen(self._pen(entry, sizes))
                 label.setText(entry.text())
                 shown.update()
-            self.item.updateSize()
-            return
-        self._rebuild(theme, sizes, point_size)
-
-    def _pen(self, entry: LegendEntry, sizes: Sizes):
-        return make_pen(entry.color, PATH_WIDTH * sizes.line, dashed=entry.diverged)
-
-    def _rebuild(self, theme: Theme, sizes: Sizes, point_size: float) -> None:
-        self.item.clear()
-        self._samples = []
-        background = QColor(theme.background)
-        background.setAlphaF(0.85)
-        self.item.setBrush(pg.mkBrush(background))
-        self.item.setPen(pg.mkPen(QColor(theme.grid)))
-        self.item.setLabelTextColor(QColor(theme.foreground))
-        self.item.setLabelTextSize(f"{point_size:.1f}pt")
+        for sample in self._samples[len(entries):]:
+            self.item.removeItem(sample)
+        del self._samples[len(entries):]
         outline = pg.mkPen(QColor(theme.marker_outline), width=1.2 * sizes.marker)
-        for entry in self._entries:
+        for entry in entries[len(self._samples):]:
             sample = pg.PlotDataItem(
                 [0, 1], [0, 0], pen=self._pen(entry, sizes),
                 symbol=entry.symbol, symbolBrush=pg.mkBrush(QColor(entry.color)),
@@ -103,4 +96,16 @@ class RunLegend:
             )
             self._samples.append(sample)
             self.item.addItem(sample, entry.text())
-        self.item.setVisible(bool(self._entries))
+        self.item.updateSize()
+        self.item.setVisible(bool(entries))
+
+    def _pen(self, entry: LegendEntry, sizes: Sizes):
+        return make_pen(entry.color, PATH_WIDTH * sizes.line, dashed=entry.diverged)
+
+    def _restyle_box(self, theme: Theme, point_size: float) -> None:
+        background = QColor(theme.background)
+        background.setAlphaF(0.85)
+        self.item.setBrush(pg.mkBrush(background))
+        self.item.setPen(pg.mkPen(QColor(theme.grid)))
+        self.item.setLabelTextColor(QColor(theme.foreground))
+        self.item.setLabelTextSize(f"{point_size:.1f}pt")

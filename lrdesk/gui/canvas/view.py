@@ -10,19 +10,18 @@ swings (``follow``); a button brings it back to the minimum.
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from lrdesk.core.experiment.spec import RunSpec
 from lrdesk.core.surfaces import LossFunction
-from lrdesk.gui.canvas.follow import ease_share, eased, follow_limit, followed_extent, union
 from lrdesk.gui.canvas.legend import LegendEntry, RunLegend, run_label
 from lrdesk.gui.canvas.paths import RunPathItems
 from lrdesk.gui.canvas.surface import Surface, make_surface
+from lrdesk.gui.canvas.view_follow import FollowingView
 from lrdesk.gui.shared.formatting import format_number, format_step
 from lrdesk.gui.shared.palette import Theme, current_theme, run_symbol
 from lrdesk.gui.shared.path_geometry import Box
@@ -44,9 +43,6 @@ DRAW_MARGIN = 1.0
 HINT = (
     "Click or drag to move the start (○).  ★ is the lowest point."
 )
-#: milliseconds between two ticks of the view's move to a new box
-MOVE_TICK_MS = 16
-BACK_TEXT, FOLLOW_TEXT = "Back to the minimum", "Follow the runs out"
 
 
 class _PickingViewBox(pg.ViewBox):
@@ -106,24 +102,10 @@ class LossCanvas(QWidget):
         self.footer = QHBoxLayout()
         self.footer.setContentsMargins(0, 0, 0, 0)
         self.footer.addWidget(self.hover_label, 1)
-        #: the view widens to follow runs that swing away; this brings it back (and out again)
-        self._extents: dict[int, object] = {}  # run -> Box of its followed points outside
-        self._escaped: set[int] = set()  # runs that went past the widest view
-        self._pinned = False  # the user asked for the region around the minimum
-        self._shown_box: Box | None = None  # the box last asked of the view box
-        self._target_box: Box | None = None
-        self._frame_driven = False
-        self._moved_at: float | None = None  # time of the move's last step
-        self._move_timer = QTimer(self)
-        self._move_timer.setInterval(MOVE_TICK_MS)
-        self._move_timer.timeout.connect(self._move_tick)
-        self.view_button = QToolButton(self)
-        self.view_button.setText(BACK_TEXT)
-        self.view_button.clicked.connect(self._toggle_pinned)
-        policy = self.view_button.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # the line under the plot keeps its height
-        self.view_button.setSizePolicy(policy)
-        self.view_button.hide()
+        #: the view widens to follow runs that swing away; its button brings it back (and out)
+        self.follower = FollowingView(self._view_box, self)
+        self.follower.moving.connect(self.view_moving)
+        self.view_button = self.follower.button
         self.footer.addWidget(self.view_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -152,13 +134,7 @@ class LossCanvas(QWidget):
             self._set_labels("w", "loss  L(w)")
         else:
             self._set_labels("x", "y")
-        self._extents.clear()
-        self._escaped.clear()
-        self._pinned = False
-        self._move_timer.stop()
-        self._show_box(self._surface.region)
-        self._target_box = self._surface.region
-        self._update_view_button()
+        self.follower.reset(self._surface.region, function.dim)
         for path in self._paths:
             path.with_dots = function.dim == 1
             path.clear()
@@ -189,7 +165,7 @@ class LossCanvas(QWidget):
                 path.set_status(None, None)
             self._redraw(path)
         if len(colors) != len(self._paths):
-            self._forget_extents()
+            self.follower.forget()
         made = [
             RunPathItems(item, color, with_dots, run_symbol(run))
             for run, color in enumerate(colors) if run >= kept
@@ -235,7 +211,7 @@ class LossCanvas(QWidget):
             return
         path.set_data(x, y, steps)
         self._redraw(path)
-        self._follow(run, x, y)
+        self.follower.follow(run, x, y)
 
     def set_run_status(self, run: int, verdict: str | None, event_step: int | None) -> None:
         """'diverged' turns the path to the alarm style with a marker where it was last seen."""
@@ -255,96 +231,23 @@ class LossCanvas(QWidget):
         self._theme = theme
         self._restyle()
 
-    # --- following the runs out -------------------------------------------------------------
+    # --- following the runs out (FollowingView) ---------------------------------------------
     def target_box(self) -> Box | None:
         """The box the view shows or is moving to."""
-        return self._target_box
+        return self.follower.target_box()
 
     def view_at_rest(self) -> bool:
         """True when the view shows its target box (it is not moving)."""
-        return self._shown_box == self._target_box
-
-    def _follow(self, run: int, x: Array, y: Array) -> None:
-        """Widen the view for run ``run``'s swings outside the region (up to the limit)."""
-        region = self._surface.region
-        extent, escaped = followed_extent(x, y, region, follow_limit(region, self._function.dim))
-        if extent is None:
-            self._extents.pop(run, None)
-        else:
-            self._extents[run] = extent
-        if escaped:
-            self._escaped.add(run)
-        else:
-            self._escaped.discard(run)
-        self._retarget()
-
-    def _forget_extents(self) -> None:
-        self._extents.clear()
-        self._escaped.clear()
-        self._retarget()
-
-    def _retarget(self) -> None:
-        if self._surface is None:
-            return
-        region = self._surface.region
-        target = region if self._pinned else union(region, list(self._extents.values()))
-        self._update_view_button()
-        if target == self._target_box:
-            return
-        self._target_box = target
-        if self._frame_driven:
-            self.view_moving.emit()
-        elif not self._move_timer.isActive():
-            self._move_timer.start()
+        return self.follower.at_rest()
 
     def set_frame_driven(self, on: bool) -> None:
         """Move the view one step per ``step_view`` call (each frame of the window's drawing)
         instead of on a timer of its own, so that the moves share the frames' pacing."""
-        self._frame_driven = on
-        if on:
-            self._move_timer.stop()
+        self.follower.set_frame_driven(on)
 
     def step_view(self) -> bool:
         """One step of the view's move to its target; True while it has farther to go."""
-        if self._target_box is None or self._shown_box is None:
-            return False
-        if self._shown_box == self._target_box:
-            return False
-        now = time.monotonic()
-        since = now - self._moved_at if self._moved_at is not None else MOVE_TICK_MS / 1000
-        # the first step after a pause moves as one tick would
-        share = ease_share(min(since, 4 * MOVE_TICK_MS / 1000) if since > 0.5 else since)
-        self._moved_at = now
-        box, arrived = eased(self._shown_box, self._target_box, share)
-        self._show_box(box)
-        if arrived:
-            self._moved_at = None
-        return not arrived
-
-    def _move_tick(self) -> None:
-        if not self.step_view():
-            self._move_timer.stop()
-
-    def _show_box(self, box: Box) -> None:
-        self._shown_box = box
-        self._view_box.setRange(
-            xRange=(box.x_min, box.x_max), yRange=(box.y_min, box.y_max), padding=0.0
-        )
-
-    def _toggle_pinned(self) -> None:
-        self._pinned = not self._pinned
-        self._retarget()
-
-    def _update_view_button(self) -> None:
-        self.view_button.setVisible(bool(self._extents))
-        if self._pinned:
-            self.view_button.setText(FOLLOW_TEXT)
-            self.view_button.setToolTip("Widen the view again to follow the runs that swing away")
-        else:
-            self.view_button.setText(BACK_TEXT)
-            self.view_button.setToolTip(
-                "Show the region around the minimum again; runs that swing away leave the view"
-            )
+        return self.follower.step()
 
     # --- drawing ---------------------------------------------------------------------------
     def visible_box(self) -> Box:

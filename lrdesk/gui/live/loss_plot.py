@@ -177,7 +177,9 @@ class LossPlot(QWidget):
     def set_runs(self, colors: list[str]) -> None:
         """One empty curve per run, in these colours. The curves of the runs that stay (same
         place, same colour) are kept, only the others are made or dropped: adding one run to
-        eight must not rebuild the other seven's items in one frame."""
+        eight must not rebuild the other seven's items in one frame. When the same runs restart
+        their curves show what they showed until the new losses come: a dragged rate slider
+        restarts the runs many times a second, and the plot must not flicker empty between."""
         if list(colors) == self._colors and len(self._curves) == len(colors):
             restyle = [run for run, data in enumerate(self._runs) if data.verdict is not None]
             self._runs = [_RunLosses.of(np.empty(0), np.empty(0)) for _ in colors]
@@ -185,7 +187,8 @@ class LossPlot(QWidget):
             sizes = sizes_for(self)
             for run in restyle:  # only a state changes a curve's style
                 self._style_run(run, sizes)
-            self._update_range()
+                self._ends[run].setData([], [])
+            self._drawn_top = math.nan  # the next losses set the range and draw every curve
             return
         kept = 0
         for old, color in zip(self._colors[: len(self._curves)], colors, strict=False):

@@ -9,7 +9,7 @@ its colour and icon; the close button or Esc hides it (and emits ``dismissed``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
@@ -20,7 +20,9 @@ LEVELS = ("alarm", "warning", "info")
 TEXT_SCALE = 1.3
 LEVEL_NAMES = {"alarm": "Alarm", "warning": "Warning", "info": "Note"}
 #: the banner keeps room for this many lines of notice text, shown or not
-RESERVED_LINES = 2
+RESERVED_LINES = 1
+#: room kept for notices still to come is at most this share of the window's height
+ROOM_AHEAD_SHARE = 0.13
 
 
 class NoticeBanner(QWidget):
@@ -57,6 +59,7 @@ class NoticeBanner(QWidget):
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         policy.setRetainSizeWhenHidden(True)
         self.setSizePolicy(policy)
+        self._base_point_size = self.font().pointSizeF()  # before any zoom
         self._apply_fonts()
         self._keep_room(self._floor())
         self.hide()
@@ -69,7 +72,6 @@ class NoticeBanner(QWidget):
         self.setAccessibleName(f"{LEVEL_NAMES[self._level]}: {text}")
         self._apply_fonts()
         self.show()
-        self._keep_room(self.layout().totalHeightForWidth(self.width()))
         self.update()
 
     def clear(self) -> None:
@@ -87,9 +89,12 @@ class NoticeBanner(QWidget):
         ruler.setText(text)
         margins = self.layout().contentsMargins()
         controls = max(self.icon_label.sizeHint().height(), self.close_button.sizeHint().height())
-        self._keep_room(
-            margins.top() + margins.bottom() + max(ruler.heightForWidth(width), controls)
-        )
+        height = margins.top() + margins.bottom() + max(ruler.heightForWidth(width), controls)
+        # room kept ahead is taken from the canvas: at most a share of the window's height, and
+        # none when the type is zoomed up (presenting), where the canvas needs every line
+        if self.font().pointSizeF() > self._base_point_size * 1.05:
+            return
+        self._keep_room(min(height, round(ROOM_AHEAD_SHARE * self.window().height())))
 
     def level(self) -> str:
         return self._level
@@ -120,6 +125,7 @@ class NoticeBanner(QWidget):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._measure_again()
+            QTimer.singleShot(0, self, self._measure_again)  # once the text's layout follows
 
     # --- look ------------------------------------------------------------------------------
     def _dismiss(self) -> None:
@@ -168,5 +174,6 @@ class NoticeBanner(QWidget):
         if event.type() == QEvent.Type.FontChange:
             self._apply_fonts()
             self._measure_again()
+            QTimer.singleShot(0, self, self._measure_again)  # once the text's layout follows
         elif event.type() == QEvent.Type.PaletteChange:
             self.update()

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QApplication
 from lrdesk.core.experiment.simulation import run_experiment
 from lrdesk.core.experiment.spec import ExperimentSpec
 from lrdesk.gui.canvas.follow import FOLLOW_SPAN_1D, eased, follow_limit, followed_extent
-from lrdesk.gui.canvas.view import BACK_TEXT, FOLLOW_TEXT, LossCanvas
+from lrdesk.gui.canvas.view import LossCanvas
+from lrdesk.gui.canvas.view_follow import BACK_TEXT, FOLLOW_TEXT
 from lrdesk.gui.live.loss_plot import LossPlot
 from lrdesk.gui.shared.palette import run_color
 from lrdesk.gui.shared.path_geometry import Box
@@ -48,7 +49,7 @@ def _seed_canvas(qtbot):
 
 
 def _arrived(canvas: LossCanvas) -> bool:
-    return not canvas._move_timer.isActive()
+    return canvas.view_at_rest()
 
 
 def test_the_view_follows_the_diverging_run_for_its_first_swings(qtbot):
@@ -59,7 +60,8 @@ def test_the_view_follows_the_diverging_run_for_its_first_swings(qtbot):
     positions = result.runs[2].history.positions[:, 0]
     losses = result.runs[2].history.losses
     widths = []
-    for step in range(1, 8):
+    # from the second point outside the region on (a growing zig-zag, not one jump)
+    for step in range(3, 9):
         _play_to(canvas, result, step)
         qtbot.waitUntil(lambda: _arrived(canvas))
         box = canvas.visible_box()
@@ -79,10 +81,10 @@ def test_the_view_moves_smoothly_and_stops_at_its_limit(qtbot):
     canvas, result = _seed_canvas(qtbot)
     region = canvas.visible_box()
     _play_to(canvas, result, 6)
-    first = canvas._shown_box
-    qtbot.waitUntil(lambda: canvas._shown_box != first)
+    first = canvas.follower.shown_box()
+    qtbot.waitUntil(lambda: canvas.follower.shown_box() != first)
     # one tick covers part of the way, not all of it
-    assert region.width < canvas._shown_box.width < canvas.target_box().width
+    assert region.width < canvas.follower.shown_box().width < canvas.target_box().width
     _play_to(canvas, result, SEED.steps)
     qtbot.waitUntil(lambda: _arrived(canvas))
     box = canvas.visible_box()
@@ -124,7 +126,7 @@ def test_runs_that_stay_in_the_region_keep_the_view(qtbot):
     for run in result.runs[:2]:
         h = run.history
         canvas.set_run_path(run.index, h.positions, h.losses, h.steps)
-    assert canvas.target_box() == region and not canvas._move_timer.isActive()
+    assert canvas.target_box() == region and canvas.view_at_rest()
 
 
 def test_followed_extent_stops_where_the_path_leaves_the_limit():
@@ -165,3 +167,14 @@ def test_the_loss_plot_turns_to_log_scale_by_itself_when_the_range_is_wide(qtbot
     plot.set_runs([run_color(i) for i in range(3)])
     play_to(SEED.steps)
     assert not plot.is_log_y()
+
+
+def test_one_jump_out_is_not_followed():
+    """A run thrown out in one step (w⁴ - 3w² + w at 0.3) would only flatten the picture."""
+    region = Box(-3.0, 3.0, -5.0, 30.0)
+    limit = follow_limit(region, 1)
+    x = np.array([2.0, -4.3, 300.0])
+    assert followed_extent(x, x**2, region, limit) == (None, True)
+    x = np.array([2.0, -4.3, 5.0, -7.0])
+    extent, _ = followed_extent(x, x**2, region, limit)
+    assert extent is not None and extent.x_min == -7.0
