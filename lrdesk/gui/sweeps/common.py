@@ -246,6 +246,8 @@ def _dock_and_action(link: ExperimentLink, site: DockSite, tool: DockedTool) -> 
     menu.addAction(action)
     dock.setProperty("tool_action", action)
     dock.setProperty("own_window", tool.own_window)
+    # a tool in a window of its own goes when the main window does (it would stay open alone)
+    link.closing.connect(lambda: dock.close() if dock.isFloating() else None)
     return dock, action
 
 

@@ -38,3 +38,16 @@ def test_model_training_opens_in_its_own_window_within_the_screen(qtbot):
     qtbot.waitUntil(dock.isVisible)
     assert not dock.isFloating()
     close_windows([window])
+
+
+def test_the_model_window_closes_with_the_main_window(qtbot):
+    window = MainWindow(settings=None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    next(a for a in window.menu("Tools").actions() if a.text() == "Model training").trigger()
+    dock = window.dock_site.find_dock("dock_model_training")
+    qtbot.waitUntil(dock.isVisible)
+    assert dock.isFloating()
+    close_windows([window])
+    assert not dock.isVisible()

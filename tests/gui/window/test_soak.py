@@ -19,6 +19,7 @@ memory the soak added is bounded.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import random
@@ -28,7 +29,7 @@ import time
 import numpy as np
 import pytest
 from helpers import running_qthreads, show_widget
-from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 from stall_sampler import StallSampler
 from test_gui_random import Monkey
@@ -209,6 +210,14 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
     rng = random.Random(17)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: rng.choice(
         [QMessageBox.StandardButton.Discard, QMessageBox.StandardButton.Cancel]))
+    # Widgets earlier tests left alive would hear every zoom and theme change of the soak too
+    # (each font change reaches every widget there is): the soak measures its own window.
+    leftovers = QApplication.topLevelWidgets()
+    for widget in leftovers:
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
     window = show_widget(qtbot, MainWindow(settings=Settings()))
     monkey = SoakMonkey(window, qtbot, rng, _files(tmp_path))
     sampler = StallSampler()
@@ -241,7 +250,8 @@ def test_soak_a_thousand_random_actions(qtbot, tmp_path, monkeypatch):
     added_mb = sampler.peak_rss_mb - sampler.start_rss_mb
     slowest = sorted(monkey.work_of.items(), key=lambda item: -item[1])[:5]
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    print(f"\nsoak: {ACTIONS} actions in {elapsed:.1f} s, {len(late)} beats, load average {load}; "
+    print(f"\nsoak: {len(leftovers)} widgets left by earlier tests deleted first; "
+          f"{ACTIONS} actions in {elapsed:.1f} s, {len(late)} beats, load average {load}; "
           f"idle lateness p99 {np.percentile(idle, 99):.0f} ms, max {idle.max():.0f} ms; "
           f"wall-clock lateness p50 {np.percentile(late, 50):.0f} ms, p99 "
           f"{np.percentile(late, 99):.0f} ms, max {late.max():.0f} ms, "
