@@ -100,10 +100,26 @@ def image_bytes(image: QImage, fmt: str = "PNG") -> bytes:
     return bytes(data.data())
 
 
+def keyed_image(view: pg.GraphicsView, width: int, key) -> QImage:
+    """The figure at ``width``; with a key around it, the plot's own legend is left out (the
+    key says the same, and more)."""
+    if key is None:
+        return figure_image(view, width)
+    shown = [item for item in view.scene().items()
+             if isinstance(item, pg.LegendItem) and item.isVisible()]
+    for item in shown:
+        item.hide()
+    try:
+        return figure_image(view, width)
+    finally:
+        for item in shown:
+            item.show()
+
+
 def export_png(view: pg.GraphicsView, path: str | os.PathLike, width: int, key=None) -> QImage:
     """Save the figure as a PNG ``width`` pixels wide, with ``key`` (a ``key.FigureKey``: title
     and legend) around it if given; returns the image written."""
-    image = figure_image(view, width)
+    image = keyed_image(view, width, key)
     if key is not None:
         from lrdesk.gui.export.key import with_key
 
@@ -134,7 +150,7 @@ def copy_figure(view: pg.GraphicsView, key=None) -> QImage:
     """Put the figure on the clipboard at twice its size on screen (crisp when pasted), with
     ``key`` around it if given."""
     width = min(max(2 * view.width(), MIN_PNG_WIDTH), MAX_PNG_WIDTH)
-    image = figure_image(view, width)
+    image = keyed_image(view, width, key)
     if key is not None:
         from lrdesk.gui.export.key import with_key
 

@@ -86,3 +86,18 @@ def test_gif_frames_keep_one_size_and_show_the_verdicts_reached(qtbot, window, t
         last = np.asarray(gif.convert("RGB"))
     bottom = last[-last.shape[0] // 5:]
     assert _has_color(bottom, run_color(1), tolerance=60)
+
+
+def test_the_key_takes_the_place_of_the_canvas_legend_in_an_export(qtbot, window):
+    from lrdesk.gui.export.render import keyed_image
+
+    qtbot.waitUntil(lambda: len(window.events()) == len(window.spec().runs), timeout=20_000)
+    show_step_now(window, 10**9)
+    legend = window.canvas.legend.item
+    assert legend.isVisible()
+    plot = window.canvas.plot_widget
+    with_legend = figure_image(plot, 1000)
+    assert figure_image(plot, 1000) == with_legend  # the same picture when asked twice
+    without = keyed_image(plot, 1000, window_key(window))
+    assert without.size() == with_legend.size() and without != with_legend
+    assert legend.isVisible()  # back on screen after the export
