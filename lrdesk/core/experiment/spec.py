@@ -38,6 +38,14 @@ class SpecError(ValueError):
     the user typed); ``in_words()`` is the same for a person to read: 'Run 2, learning rate: ...'.
     """
 
+    def __init__(self, message: object = "") -> None:
+        # a name or value from a file may hold a line break or other control characters: the
+        # message stays one printable line, whatever the file says
+        text = str(message)
+        if not text.isprintable():
+            text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        super().__init__(text)
+
     def in_words(self) -> str:
         return in_words(str(self))
 

@@ -79,6 +79,17 @@ def test_a_file_with_a_utf8_byte_order_mark_is_read():
     assert loads("\ufeff" + text) == RICH
 
 
+@pytest.mark.parametrize("value", [1.0, None])
+def test_a_line_break_in_a_parameter_name_stays_one_printable_line(value):
+    doc = json.loads(dumps(RICH))
+    doc["schedule"] = {"name": "constant", "params": {"\n\x1b[2J": value}}
+    with pytest.raises(SpecError) as caught:
+        loads(json.dumps(doc))
+    message = str(caught.value)
+    assert message.isprintable() and "\\n" in message
+    assert caught.value.in_words().isprintable()
+
+
 def test_messages_in_words_name_the_run_and_the_setting():
     assert in_words("runs[2].learning_rate: 5e+06 is absurdly large") == (
         "Run 2, learning rate: 5e+06 is absurdly large"
